@@ -1,0 +1,118 @@
+package liqmap
+
+import (
+	"time"
+
+	"github.com/shopspring/decimal"
+)
+
+// Decay without floats and without touching every bucket on every event.
+//
+// A layer stores each bucket's notional in "epoch units": a value v added at
+// time t is stored as v * 2^((t-epoch)/H). Its worth at time now is
+// stored * 0.5^((now-epoch)/H) * scale, one common factor for the whole layer,
+// so writes cost one factor and queries one factor, not one per bucket.
+// Proportional removal multiplies scale. When the stored numbers would grow
+// too big (many half-lives since epoch) or scale too small, the map rebases:
+// it folds the factor into every bucket once and restarts the epoch, an O(n)
+// step that happens at most once per rebaseHalfLives half-lives (amortised O(1)).
+//
+// Time is quantised to H/stepsPerHalf (about 5 s for a 6 h half-life), and
+// 2^(k/stepsPerHalf) is the product of at most log2(stepsPerHalf) table
+// entries computed once by decimal square roots. Everything is decimal and
+// deterministic across platforms; exactly at a whole number of half-lives the
+// factor is an exact power of one half.
+const (
+	stepBits        = 12
+	stepsPerHalf    = 1 << stepBits
+	factorPlaces    = 30 // decimal places kept in decay factors
+	storePlaces     = 12 // decimal places kept in stored notional
+	outPlaces       = 8  // decimal places of notional in query results
+	rebaseHalfLives = 16
+	maxDecayHalves  = 128 // beyond this a layer reads as zero
+)
+
+// layer is the decay state of one layer (realized or estimated).
+type layer struct {
+	half  time.Duration
+	step  int64 // nanoseconds per quantum
+	epoch int64 // unix ns; meaningful once set
+	set   bool
+	scale decimal.Decimal
+	dec   [stepBits]decimal.Decimal // dec[i] = 0.5^(2^i / stepsPerHalf)
+	grow  [stepBits]decimal.Decimal // grow[i] = 2^(2^i / stepsPerHalf)
+}
+
+func newLayer(half time.Duration) layer {
+	l := layer{half: half, step: int64(half) / stepsPerHalf, scale: decimal.NewFromInt(1)}
+	if l.step < 1 {
+		l.step = 1
+	}
+	d, g := decimal.RequireFromString("0.5"), decimal.NewFromInt(2)
+	for i := stepBits - 1; i >= 0; i-- {
+		d, g = sqrtDec(d), sqrtDec(g)
+		l.dec[i], l.grow[i] = d, g
+	}
+	return l
+}
+
+// sqrtDec is Newton's square root to factorPlaces+4 places, then rounded.
+func sqrtDec(a decimal.Decimal) decimal.Decimal {
+	const work = factorPlaces + 4
+	two := decimal.NewFromInt(2)
+	x := a.Add(decimal.NewFromInt(1)).Div(two)
+	for range 200 {
+		nx := x.Add(a.DivRound(x, work)).DivRound(two, work)
+		if nx.Equal(x) {
+			break
+		}
+		x = nx
+	}
+	return x.Round(factorPlaces)
+}
+
+// steps is the number of whole quanta from the epoch to t, never negative.
+func (l *layer) steps(t int64) int64 {
+	if !l.set || t <= l.epoch {
+		return 0
+	}
+	return (t - l.epoch) / l.step
+}
+
+// pow multiplies the table entries for the low bits of n, then the whole halves.
+func pow(table *[stepBits]decimal.Decimal, n int64, whole decimal.Decimal) decimal.Decimal {
+	f := decimal.NewFromInt(1)
+	r := n % stepsPerHalf
+	for i := 0; r != 0; i, r = i+1, r>>1 {
+		if r&1 == 1 {
+			f = f.Mul(table[i]).Round(factorPlaces)
+		}
+	}
+	for q := n / stepsPerHalf; q > 0; q-- {
+		f = f.Mul(whole)
+	}
+	return f
+}
+
+// readFactor is what stored values are multiplied by to get their worth at now.
+func (l *layer) readFactor(now int64) decimal.Decimal {
+	n := l.steps(now)
+	if n/stepsPerHalf > maxDecayHalves {
+		return decimal.Zero
+	}
+	return pow(&l.dec, n, decimal.RequireFromString("0.5")).Mul(l.scale)
+}
+
+// toStored converts a value v added at time t into stored units.
+func (l *layer) toStored(v decimal.Decimal, t int64) decimal.Decimal {
+	s := v.Mul(pow(&l.grow, l.steps(t), decimal.NewFromInt(2)))
+	if !l.scale.Equal(decimal.NewFromInt(1)) {
+		return s.DivRound(l.scale, storePlaces)
+	}
+	return s.Round(storePlaces)
+}
+
+// needsRebase reports whether writing at t should first fold the factor into the buckets.
+func (l *layer) needsRebase(t int64) bool {
+	return l.steps(t) >= rebaseHalfLives*stepsPerHalf || l.scale.LessThan(decimal.New(1, -6))
+}
