@@ -1,0 +1,77 @@
+package config
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"regexp"
+	"strconv"
+
+	"gopkg.in/yaml.v3"
+)
+
+// Load reads, decodes, defaults and validates the config file at path.
+// A missing file is an error (the default configs/taobot.yaml ships with
+// the source). Any problems come back together as Problems.
+func Load(path string) (*Config, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("read config: %w", err)
+	}
+	return Parse(data, path)
+}
+
+// Parse decodes YAML config data strictly, applies defaults for every key
+// left out and validates the result. file names the source in messages.
+// On failure the error is Problems listing everything found.
+func Parse(data []byte, file string) (*Config, error) {
+	var root yaml.Node
+	if err := yaml.Unmarshal(data, &root); err != nil {
+		return nil, Problems{yamlProblem(file, err)}
+	}
+	w := newWalker(file)
+	if len(root.Content) > 0 {
+		w.walk(root.Content[0], configType, "")
+	}
+	if len(w.probs) > 0 {
+		w.probs.sortByLine()
+		return nil, w.probs
+	}
+
+	cfg := Default()
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	dec.KnownFields(true) // backstop: the walk above should already have caught unknown keys
+	if err := dec.Decode(&cfg); err != nil && !errors.Is(err, io.EOF) {
+		return nil, Problems{yamlProblem(file, err)}
+	}
+	if cfg.LiqMap.LeverageMix == nil {
+		cfg.LiqMap.LeverageMix = DefaultLeverageMix()
+	}
+	if err := cfg.Validate(); err != nil {
+		var ps Problems
+		if !errors.As(err, &ps) {
+			return nil, err
+		}
+		for i := range ps {
+			ps[i].File = file
+			ps[i].Line = w.lineOf(ps[i].Path)
+		}
+		ps.sortByLine()
+		return nil, ps
+	}
+	return &cfg, nil
+}
+
+var yamlLineRE = regexp.MustCompile(`line (\d+): (.*)`)
+
+// yamlProblem turns a yaml.v3 syntax or type error into a Problem with its line.
+func yamlProblem(file string, err error) Problem {
+	p := Problem{File: file, Path: "(file)", Msg: err.Error()}
+	if m := yamlLineRE.FindStringSubmatch(err.Error()); m != nil {
+		p.Line, _ = strconv.Atoi(m[1])
+		p.Msg = m[2]
+	}
+	return p
+}
