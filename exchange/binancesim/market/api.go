@@ -1,0 +1,185 @@
+package market
+
+import (
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/shopspring/decimal"
+
+	"github.com/taobot/taobot/exchange"
+	"github.com/taobot/taobot/risk"
+)
+
+// Scenario names a scripted market regime sequence.
+type Scenario string
+
+// The named scenarios.
+const (
+	Calm         Scenario = "calm"
+	LongCascade  Scenario = "long-cascade"
+	ShortSqueeze Scenario = "short-squeeze"
+	Chop         Scenario = "chop"
+	NewsSpike    Scenario = "news-spike"
+)
+
+// Scenarios lists every scenario New accepts, in a stable order.
+func Scenarios() []Scenario {
+	return []Scenario{Calm, LongCascade, ShortSqueeze, Chop, NewsSpike}
+}
+
+// Config describes one synthetic market. Zero fields take DefaultConfig's values.
+type Config struct {
+	// Seed drives every random choice; the same Config gives the same market.
+	Seed int64
+	// Scenario selects the regime script; empty means calm.
+	Scenario Scenario
+	// Symbol is stamped on every event, e.g. "TAOUSDT".
+	Symbol string
+	// Start is the simulated time of the first state; sub-steps are on a grid from it.
+	Start time.Time
+	// StartPrice is the initial last, mark and index price.
+	StartPrice decimal.Decimal
+	// TickSize is the price grid every price is on.
+	TickSize decimal.Decimal
+	// StepSize is the quantity grid every quantity is on.
+	StepSize decimal.Decimal
+	// FundingInterval is the time between funding settlements, on a grid from midnight UTC.
+	FundingInterval time.Duration
+	// Traders is the number of simulated leveraged traders.
+	Traders int
+	// Brackets are the maintenance-margin tiers used for the traders' liquidation prices.
+	Brackets []exchange.Bracket
+	// EventAt is when a scenario's main event (drop, rally, shock) starts, after Start.
+	EventAt time.Duration
+	// EventEvery repeats the scenario's event with this period; zero means once.
+	EventEvery time.Duration
+	// FundingCap bounds the funding rate to ±FundingCap; zero derives it from the
+	// first bracket as 0.75 × (initial margin rate − maintenance margin rate).
+	FundingCap decimal.Decimal
+}
+
+// DefaultConfig is a TAOUSDT-like market at 400 USDT in the calm scenario.
+func DefaultConfig() Config {
+	return Config{
+		Seed:            1,
+		Scenario:        Calm,
+		Symbol:          "TAOUSDT",
+		Start:           time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC),
+		StartPrice:      decimal.NewFromInt(400),
+		TickSize:        decimal.RequireFromString("0.01"),
+		StepSize:        decimal.RequireFromString("0.001"),
+		FundingInterval: 8 * time.Hour,
+		Traders:         400,
+		Brackets:        risk.DefaultTAOBrackets(),
+		EventAt:         10 * time.Minute,
+		EventEvery:      4 * time.Hour,
+	}
+}
+
+// withDefaults fills zero fields from DefaultConfig and validates the result.
+func (c Config) withDefaults() (Config, error) {
+	d := DefaultConfig()
+	if c.Scenario == "" {
+		c.Scenario = d.Scenario
+	}
+	if c.Symbol == "" {
+		c.Symbol = d.Symbol
+	}
+	if c.Start.IsZero() {
+		c.Start = d.Start
+	}
+	if c.StartPrice.IsZero() {
+		c.StartPrice = d.StartPrice
+	}
+	if c.TickSize.IsZero() {
+		c.TickSize = d.TickSize
+	}
+	if c.StepSize.IsZero() {
+		c.StepSize = d.StepSize
+	}
+	if c.FundingInterval == 0 {
+		c.FundingInterval = d.FundingInterval
+	}
+	if c.Traders == 0 {
+		c.Traders = d.Traders
+	}
+	if len(c.Brackets) == 0 {
+		c.Brackets = d.Brackets
+	}
+	if c.EventAt == 0 {
+		c.EventAt = d.EventAt
+	}
+	var errs []string
+	if !slices.Contains(Scenarios(), c.Scenario) {
+		errs = append(errs, fmt.Sprintf("scenario: must be one of %v, got %q", Scenarios(), c.Scenario))
+	}
+	if !c.TickSize.IsPositive() {
+		errs = append(errs, fmt.Sprintf("tick size: must be > 0, got %s", c.TickSize))
+	}
+	if !c.StepSize.IsPositive() {
+		errs = append(errs, fmt.Sprintf("step size: must be > 0, got %s", c.StepSize))
+	}
+	if !c.StartPrice.IsPositive() {
+		errs = append(errs, fmt.Sprintf("start price: must be > 0, got %s", c.StartPrice))
+	} else if c.TickSize.IsPositive() && c.StartPrice.Div(c.TickSize).LessThan(decimal.NewFromInt(100)) {
+		errs = append(errs, fmt.Sprintf("start price: must be at least 100 ticks, got %s with tick %s", c.StartPrice, c.TickSize))
+	}
+	if c.FundingInterval < time.Minute {
+		errs = append(errs, fmt.Sprintf("funding interval: must be >= 1m, got %s", c.FundingInterval))
+	}
+	if c.Traders < 0 || c.Traders > 100000 {
+		errs = append(errs, fmt.Sprintf("traders: must be 0..100000, got %d", c.Traders))
+	}
+	if c.EventAt < 0 || c.EventEvery < 0 {
+		errs = append(errs, fmt.Sprintf("event times: must be >= 0, got at %s every %s", c.EventAt, c.EventEvery))
+	}
+	if c.FundingCap.IsNegative() {
+		errs = append(errs, fmt.Sprintf("funding cap: must be >= 0, got %s", c.FundingCap))
+	}
+	if len(errs) > 0 {
+		return c, fmt.Errorf("market config: %v", errs)
+	}
+	return c, nil
+}
+
+// Output is what happened during one Step, each slice in time order.
+type Output struct {
+	// Trades are aggTrade-like public trades, including the fills of liquidations.
+	Trades []exchange.Trade
+	// Liquidations are every forced order; the server applies the 1-per-second snapshot rule.
+	Liquidations []exchange.Liquidation
+	// Fundings are the funding settlements that happened.
+	Fundings []Funding
+}
+
+// Funding is one funding settlement.
+type Funding struct {
+	Time time.Time
+	Rate decimal.Decimal
+	Mark decimal.Decimal
+}
+
+// Quote is the market's current state as streams and REST report it.
+type Quote struct {
+	Time                     time.Time
+	Last, Mark, Index        decimal.Decimal
+	Bid, Ask, BidQty, AskQty decimal.Decimal
+	// OpenInterest is the sum of the simulated traders' open positions, in base units.
+	OpenInterest decimal.Decimal
+	// FundingRate is the estimated rate of the next settlement.
+	FundingRate decimal.Decimal
+	// InterestRate is the fixed interest component per funding interval (0.01% per 8h, scaled).
+	InterestRate    decimal.Decimal
+	NextFundingTime time.Time
+}
+
+// Level is one price level of the order book.
+type Level struct {
+	Price, Qty decimal.Decimal
+}
+
+// Fill is one piece of an external taker order's execution.
+type Fill struct {
+	Price, Qty decimal.Decimal
+}
