@@ -38,6 +38,7 @@ type command struct {
 func commands() []command {
 	cmds := []command{
 		{"version", "print the version and exit", runVersion},
+		{"config", "check a config file: config check [-c FILE]", runConfig},
 	}
 	sort.Slice(cmds, func(i, j int) bool { return cmds[i].name < cmds[j].name })
 	return cmds
