@@ -39,6 +39,7 @@ func commands() []command {
 	cmds := []command{
 		{"version", "print the version and exit", runVersion},
 		{"config", "check a config file: config check [-c FILE]", runConfig},
+		{"run", "run the bot (paper by default) until SIGINT/SIGTERM", runRun},
 	}
 	sort.Slice(cmds, func(i, j int) bool { return cmds[i].name < cmds[j].name })
 	return cmds
