@@ -1,0 +1,87 @@
+// Package binance is taobot's adapter to Binance USD-M futures and the only
+// package that imports go-binance. It turns Binance into the exchange
+// vocabulary: market data and user data as exchange.Event values on a
+// channel (MarketStream, UserStream, both exchange.EventSource), and a live
+// exchange.Trader (Client) for orders, conditional orders and the account.
+// It must not hold trading logic, state beyond what reconnection needs, or
+// any package-level mutable state.
+//
+// # No go-binance globals
+//
+// go-binance keeps WebSocket base URLs and the testnet switch in package
+// variables (futures.BaseWsMainUrl, futures.UseTestnet, ...). Tests that run
+// several simulators at once would race on them, and a process could not
+// talk to two deployments. So this package never reads or writes them:
+//   - REST: every call builds its own futures.Client (NewClient is a plain
+//     struct literal) with BaseURL, HTTPClient and TimeOffset set from this
+//     Client's own configuration. Nothing shared is mutated, so the server
+//     time offset can be updated atomically while calls are in flight.
+//   - WebSockets: go-binance's Ws*Serve functions are not used. Connections
+//     are dialled with gorilla/websocket to URLs computed per instance from
+//     Options (Endpoints: mainnet, testnet or custom), and payloads are
+//     decoded with go-binance's exported event structs where they exist, or
+//     our own (ALGO_UPDATE, listenKeyExpired with a string E).
+//
+// # Known exchange limits and how they are handled
+//
+//   - forceOrder pushes at most one liquidation per symbol per second (the
+//     largest in the interval). Liquidation events are a sample biased to
+//     large ones, a lower bound and never a full record; consumers are told so
+//     by exchange.Liquidation's doc.
+//   - A connection lives at most 24 h. MarketStream and UserStream replace
+//     theirs after Options.MaxConnAge (default 23 h 30 m, on the injected
+//     clock) by dialling a fresh one; a planned replacement emits no gap
+//     unless the new dial fails.
+//   - The server pings every 3 min and drops clients that do not answer
+//     within 10 min: gorilla's default ping handler answers each ping with a
+//     pong while the read loop runs.
+//   - At most 10 incoming messages per second per connection: we send none
+//     (streams are chosen in the URL), so the limit cannot be hit.
+//   - Silence: a connection with no data message for Options.StaleAfter
+//     (default 10 s; markPrice@1s keeps a healthy market connection busy) is
+//     treated as dead. Any disconnect or stall emits exchange.StreamGap twice,
+//     once at detection (End zero) and once when data resumes (End set), then
+//     reconnects: the first retry is immediate, later ones back off
+//     exponentially between BackoffMin and BackoffMax with jitter.
+//   - Listen keys expire after 60 min: UserStream extends its key every
+//     Options.ListenKeyKeepalive (30 min), and on listenKeyExpired or any
+//     keepalive or connection error it creates a new key and reconnects.
+//     After any reconnect it fetches open orders, open algo orders and
+//     positions, emits what changed while it was blind (ExecType "RESYNC"
+//     order updates, AlgoUpdates, an AccountUpdate with Reason "RESYNC"), then
+//     closes the gap.
+//   - Open interest has no stream: it is polled every Options.OIPollInterval
+//     (default 5 s, weight 1) and emitted only when it changes. On start the
+//     last day of 5-minute openInterestHist is replayed as events with
+//     Backfill true (that endpoint keeps only the last month).
+//   - Funding interval: from fundingInfo; a symbol not listed there uses 8 h.
+//   - Clock skew: signed requests carry timestamp = wall time - offset. The
+//     offset is measured at the first signed call and again after
+//     Options.TimeSyncInterval (default 5 min). A -1021 answer triggers one
+//     resync and one retry. Signing uses the wall clock, not Options.Clock,
+//     because go-binance stamps its own requests with time.Now: one base for
+//     both keeps the shared offset right. Every timer and wait uses the
+//     injected exchange.Clock.
+//   - Request weight (2400/min per IP): a RoundTripper on the HTTP client
+//     reads X-MBX-USED-WEIGHT-1M; above 90 % of the limit requests wait for the
+//     next minute. A 429 pauses all requests for Retry-After (30 s if absent)
+//     and the call fails with ErrRateLimited; a 418 ban makes every request
+//     fail at once with ErrRateLimited, without sending, until the ban ends
+//     (Retry-After, or 2 min). Nothing is retried into a 429 or 418.
+//   - Outcome of mutations: a timeout, a transport error after the request was
+//     written, or any 5xx (Binance's 503 "Unknown error" means execution status
+//     unknown) on an order request is ErrUnknownOutcome. PlaceOrder and
+//     PlaceAlgoOrder send exactly once and never resend; the caller resolves
+//     the outcome with QueryOrder / QueryAlgoOrder by client id.
+//   - Conditional orders (STOP_MARKET, TAKE_PROFIT_MARKET) must use the Algo
+//     Order API since 2025-12-09 (-4120 otherwise). go-binance v2.8.7 lacks
+//     it; algo.go adds the four signed calls with the same signing, offset,
+//     limiter and error classes, and is meant to be deleted once go-binance
+//     covers them.
+//   - Hedge (dual-side) position mode is refused: CheckPositionMode returns
+//     ErrHedgeMode and never changes the mode; hedge legs in streams are ignored.
+//   - Margin type: SetMarginType defaults to isolated and treats -4046 ("no
+//     need to change margin type") as success.
+//   - leverageBracket numbers are decoded as json.Number into decimals (the
+//     go-binance struct uses float64), so no money passes through a float.
+package binance
