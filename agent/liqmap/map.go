@@ -37,6 +37,9 @@ type Map struct {
 	oiTime int64
 	haveOI bool
 
+	bandLo, bandHi int64 // kept bucket indexes, inclusive
+	haveBand       bool
+
 	trades tradeWindow
 	vel    velocity
 	oiHist []sample

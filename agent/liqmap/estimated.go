@@ -1,0 +1,214 @@
+package liqmap
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/shopspring/decimal"
+
+	"github.com/taobot/taobot/exchange"
+	"github.com/taobot/taobot/risk"
+)
+
+// OnOpenInterest updates the estimated layer from a change in open interest.
+//
+// The first point is only a baseline: nobody knows where the existing OI was
+// opened. A rise of dOI contracts is new positions worth dOI*entry, where
+// entry is the VWAP of the trades in the last VWAPWindow and the long share
+// is the taker-buy share of their volume (no trades: Value/OI, else the
+// mark, and an even split, counted in Stats.NoTradeFallbacks). The notional
+// is spread over the leverage mix and each slice placed at its projected
+// liquidation price (see Project). A fall of dOI removes the same fraction
+// (dOI / previous OI) of the estimated notional, proportionally or nearest
+// the mark first (Config.OIRemoval).
+func (m *Map) OnOpenInterest(o exchange.OpenInterest) error {
+	if !m.accept(o.EventMeta) {
+		return nil
+	}
+	if o.OpenInterest.IsNegative() {
+		m.stats.Ignored++
+		return fmt.Errorf("liqmap: open interest must be >= 0, got %s", o.OpenInterest)
+	}
+	t := eventTime(o.EventMeta, o.ExchangeTime)
+	m.see(t)
+	m.stats.OIUpdates++
+	m.oiHist = pushSample(m.oiHist, sample{T: t, V: o.OpenInterest}, int64(m.cfg.RegimeWindow))
+	prev, had := m.oi, m.haveOI
+	m.oi, m.oiTime, m.haveOI = o.OpenInterest, t, true
+	if !had {
+		return nil
+	}
+	delta := o.OpenInterest.Sub(prev)
+	switch {
+	case delta.IsPositive():
+		m.stats.OIIncreases++
+		return m.attribute(delta, o, t)
+	case delta.IsNegative() && prev.IsPositive():
+		m.stats.OIDecreases++
+		frac := decimal.Min(one, delta.Neg().DivRound(prev, factorPlaces))
+		m.removeEstimated(frac, t)
+	}
+	return nil
+}
+
+// attribute places delta contracts of new open interest.
+func (m *Map) attribute(delta decimal.Decimal, o exchange.OpenInterest, t int64) error {
+	m.trades.trim(t - int64(m.cfg.VWAPWindow))
+	var entry, longShare decimal.Decimal
+	if m.trades.sumQ.IsPositive() {
+		entry = m.trades.sumPQ.DivRound(m.trades.sumQ, outPlaces)
+		longShare = m.trades.buyQ.DivRound(m.trades.sumQ, factorPlaces)
+	} else {
+		m.stats.NoTradeFallbacks++
+		longShare = decimal.RequireFromString("0.5")
+		switch {
+		case o.Value.IsPositive() && o.OpenInterest.IsPositive():
+			entry = o.Value.DivRound(o.OpenInterest, outPlaces)
+		case m.haveMark:
+			entry = m.mark
+		default:
+			entry = m.lastPx
+		}
+	}
+	if !entry.IsPositive() {
+		return nil // no price seen at all yet: nothing to place it by
+	}
+	m.ensureWidth(entry)
+	if m.lastPx.IsZero() {
+		m.lastPx = entry
+		m.setBand(entry)
+	}
+	notional := delta.Mul(entry)
+	longN := notional.Mul(longShare).Round(outPlaces)
+	levels, err := m.Project(entry, longN, notional.Sub(longN))
+	if err != nil {
+		return fmt.Errorf("liqmap: open interest +%s at %s: %w", delta, entry, err)
+	}
+	m.rebaseIfNeeded(t)
+	for _, lv := range levels {
+		m.addEstimated(lv, t)
+	}
+	return nil
+}
+
+// Project splits long and short notional opened at entry over the leverage
+// mix and returns each slice's liquidation price from risk.LiquidationPrice
+// for an isolated position of Config.PositionNotional at that leverage
+// (wallet = notional / leverage; brackets from Config). Slices whose
+// position cannot be liquidated are left out. The slices of one side sum
+// exactly to its notional (the last slice takes the rounding remainder).
+func (m *Map) Project(entry, longNotional, shortNotional decimal.Decimal) ([]Level, error) {
+	if !entry.IsPositive() {
+		return nil, errPositive("entry", entry)
+	}
+	qty := m.cfg.PositionNotional.DivRound(entry, 16)
+	out := make([]Level, 0, 2*len(m.lev))
+	for _, side := range []struct {
+		dir exchange.PositionDirection
+		n   decimal.Decimal
+	}{{exchange.Long, longNotional}, {exchange.Short, shortNotional}} {
+		if !side.n.IsPositive() {
+			continue
+		}
+		left := side.n
+		for k, lw := range m.lev {
+			n := side.n.Mul(lw.Weight).Round(outPlaces)
+			if k == len(m.lev)-1 {
+				n = left
+			}
+			left = left.Sub(n)
+			lp, err := risk.LiquidationPrice(risk.LiqInput{
+				Direction: side.dir,
+				Qty:       qty,
+				Entry:     entry,
+				Wallet:    m.cfg.PositionNotional.DivRound(decimal.NewFromInt(int64(lw.Leverage)), 16),
+				Brackets:  m.cfg.Brackets,
+			})
+			if errors.Is(err, risk.ErrNoLiquidation) {
+				continue
+			}
+			if err != nil {
+				return nil, fmt.Errorf("project %s %dx: %w", side.dir, lw.Leverage, err)
+			}
+			if n.IsPositive() {
+				out = append(out, Level{Direction: side.dir, Leverage: lw.Leverage, Entry: entry, Price: lp, Notional: n})
+			}
+		}
+	}
+	return out, nil
+}
+
+// addEstimated puts one projected level into its bucket unless the mark is already past it.
+func (m *Map) addEstimated(lv Level, t int64) {
+	i := m.idx(lv.Price)
+	long := lv.Direction == exchange.Long
+	if m.haveMark && ((long && i >= m.markIdx) || (!long && i <= m.markIdx)) {
+		m.stats.AlreadyPastMark = m.stats.AlreadyPastMark.Add(lv.Notional)
+		return
+	}
+	i, ok := m.place(i, lv.Notional)
+	if !ok {
+		return
+	}
+	s := m.est.toStored(lv.Notional, t)
+	b := m.grid.ensure(i)
+	if long {
+		b.eLong = b.eLong.Add(s)
+		m.estLong = m.estLong.Add(s)
+	} else {
+		b.eShort = b.eShort.Add(s)
+		m.estShort = m.estShort.Add(s)
+	}
+	b.touch(lv.Notional, t)
+	m.stats.EstimatedAdded = m.stats.EstimatedAdded.Add(lv.Notional)
+}
+
+// removeEstimated takes frac of the estimated notional away at t.
+func (m *Map) removeEstimated(frac decimal.Decimal, t int64) {
+	f := m.est.readFactor(t)
+	total := m.estLong.Add(m.estShort)
+	if total.IsZero() || f.IsZero() {
+		return
+	}
+	m.stats.EstimatedRemoved = m.stats.EstimatedRemoved.Add(total.Mul(f).Mul(frac).Round(outPlaces))
+	if m.cfg.OIRemoval == RemoveProportional {
+		m.est.scale = m.est.scale.Mul(one.Sub(frac)).Round(factorPlaces)
+		if m.est.needsRebase(t) {
+			m.rebase(&m.est, t)
+		}
+		return
+	}
+	// Nearest first: walk outward from the mark, taking stored units.
+	left := total.Mul(frac).Round(storePlaces)
+	c := m.markIdx
+	if !m.haveMark {
+		c = m.idx(m.lastPx)
+	}
+	glo, ghi := m.grid.span()
+	for d := int64(0); left.IsPositive() && (c-d >= glo || c+d < ghi); d++ {
+		idxs := []int64{c - d, c + d}
+		if d == 0 {
+			idxs = idxs[:1]
+		}
+		for _, i := range idxs {
+			b := m.grid.at(i)
+			if b == nil {
+				continue
+			}
+			for _, s := range []*decimal.Decimal{&b.eLong, &b.eShort} {
+				if !left.IsPositive() || s.IsZero() {
+					continue
+				}
+				take := decimal.Min(*s, left)
+				*s = s.Sub(take)
+				left = left.Sub(take)
+				if s == &b.eLong {
+					m.estLong = m.estLong.Sub(take)
+				} else {
+					m.estShort = m.estShort.Sub(take)
+				}
+			}
+			b.resetIfEmpty()
+		}
+	}
+}
