@@ -54,7 +54,7 @@ func setupOI(t *testing.T, c Config) *Map {
 	m := newMap(t, c)
 	apply(t, m,
 		mark(t0, "400"),
-		trade(t0.Add(time.Second), "399", "5", false), // taker bought
+		trade(t0.Add(time.Second), "399", "5", false),  // taker bought
 		trade(t0.Add(2*time.Second), "401", "5", true), // taker sold
 		oi(t0.Add(3*time.Second), "1000"),
 		oi(t0.Add(4*time.Second), "1010"), // +10 contracts at VWAP 400 = 4000 USDT, half long

@@ -106,7 +106,7 @@ func TestBucketWidthFromBps(t *testing.T) {
 	c := DefaultConfig() // 10 bps of the first price, rounded down to the 0.01 tick
 	m := newMap(t, c)
 	apply(t, m, trade(t0, "412.37", "1", false))
-	eq(t, "width", m.BucketWidth(), "0.41") // 412.37 * 0.001 = 0.41237
+	eq(t, "width", m.BucketWidth(), "0.41")     // 412.37 * 0.001 = 0.41237
 	if got := m.idx(d("412.37")); got != 1005 { // floor(412.37 / 0.41) = 1005.77...
 		t.Errorf("idx = %d, want 1005", got)
 	}
