@@ -215,8 +215,7 @@ type HTTP struct {
 func dec(s string) decimal.Decimal { return decimal.RequireFromString(s) }
 
 // Default returns the configuration used for every key the file leaves out.
-// LeverageMix is left nil here and filled after decoding (see DefaultLeverageMix),
-// because decoding a YAML map into a non-nil map would merge instead of replace.
+// It is complete and valid: Default().Validate() returns nil.
 func Default() Config {
 	return Config{
 		Mode:   ModePaper,
@@ -252,6 +251,7 @@ func Default() Config {
 			EstimatedHalfLife:      24 * time.Hour,
 			BandPct:                dec("15"),
 			DensityMultiple:        dec("3"),
+			LeverageMix:            DefaultLeverageMix(),
 			RoundNumberDistancePct: dec("2"),
 			OIRemoval:              "proportional",
 			VWAPWindow:             15 * time.Minute,

@@ -55,6 +55,20 @@ func TestDefaultsFromEmptyFile(t *testing.T) {
 	}
 }
 
+func TestDefaultIsValid(t *testing.T) {
+	cfg := Default()
+	if err := cfg.Validate(); err != nil {
+		t.Fatalf("Default().Validate() = %v", err)
+	}
+}
+
+func TestQuotedTimeDecodes(t *testing.T) {
+	cfg := mustParse(t, "risk: {news_blackouts: [{at: \"2026-03-18T19:00:00+01:00\", after: 1h}]}")
+	if got := cfg.Risk.NewsBlackouts[0].At; !got.Equal(time.Date(2026, 3, 18, 18, 0, 0, 0, time.UTC)) {
+		t.Errorf("at = %s, want 18:00 UTC", got)
+	}
+}
+
 func TestValuesDecodeExactly(t *testing.T) {
 	cfg := mustParse(t, `
 exchange:
@@ -249,7 +263,6 @@ func TestSecretInYAMLRejected(t *testing.T) {
 
 func TestShippedConfigsAreValid(t *testing.T) {
 	def := Default()
-	def.LiqMap.LeverageMix = DefaultLeverageMix()
 	def.Risk.NewsBlackouts, def.Risk.Brackets = []Blackout{}, []BracketOverride{} // the file lists them as []
 	want, _ := json.Marshal(def)
 	cfg, err := Load("../../configs/taobot.yaml")

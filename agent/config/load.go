@@ -41,6 +41,8 @@ func Parse(data []byte, file string) (*Config, error) {
 	}
 
 	cfg := Default()
+	// yaml.v3 merges a YAML map into a non-nil Go map; a mix in the file must replace the default.
+	cfg.LiqMap.LeverageMix = nil
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	dec.KnownFields(true) // backstop: the walk above should already have caught unknown keys
 	if err := dec.Decode(&cfg); err != nil && !errors.Is(err, io.EOF) {
