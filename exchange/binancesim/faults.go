@@ -50,16 +50,16 @@ type Fault struct {
 
 // faults is the live fault state, guarded by Sim.mu.
 type faults struct {
-	dropEvery            time.Duration
-	lastDrop             time.Time
-	stalls               map[string]time.Time // stream -> until (zero = forever)
-	delay                time.Duration
-	httpErrors           int
-	httpStatus           int
-	unknownAfterAccept   int
-	rateLimit            int
-	rateLimitRetryAfter  time.Duration
-	skew                 time.Duration
+	dropEvery           time.Duration
+	lastDrop            time.Time
+	stalls              map[string]time.Time // stream -> until (zero = forever)
+	delay               time.Duration
+	httpErrors          int
+	httpStatus          int
+	unknownAfterAccept  int
+	rateLimit           int
+	rateLimitRetryAfter time.Duration
+	skew                time.Duration
 }
 
 func (f *faults) stalledLocked(stream string, now time.Time) bool {

@@ -123,17 +123,17 @@ type wsForceOrder struct {
 }
 
 type wsForceInner struct {
-	S   string `json:"s"`
-	Sd  string `json:"S"`
-	O   string `json:"o"`
-	F   string `json:"f"`
-	Q   string `json:"q"`
-	P   string `json:"p"`
-	AP  string `json:"ap"`
-	X   string `json:"X"`
-	L   string `json:"l"`
-	Z   string `json:"z"`
-	T   int64  `json:"T"`
+	S  string `json:"s"`
+	Sd string `json:"S"`
+	O  string `json:"o"`
+	F  string `json:"f"`
+	Q  string `json:"q"`
+	P  string `json:"p"`
+	AP string `json:"ap"`
+	X  string `json:"X"`
+	L  string `json:"l"`
+	Z  string `json:"z"`
+	T  int64  `json:"T"`
 }
 
 func (s *Sim) publishForceOrderLocked(l mLiquidation) {

@@ -24,7 +24,7 @@ type hub struct {
 	// changed is closed and replaced whenever a connection opens or closes.
 	changed chan struct{}
 	wg      sync.WaitGroup
-	up    websocket.Upgrader
+	up      websocket.Upgrader
 }
 
 // wsConn is one client connection: market streams (raw or combined) or one user stream.
@@ -45,10 +45,10 @@ type wsConn struct {
 
 func newHub(s *Sim) *hub {
 	return &hub{
-		s:     s,
+		s:       s,
 		conns:   map[*wsConn]struct{}{},
 		changed: make(chan struct{}),
-		up:    websocket.Upgrader{CheckOrigin: func(*http.Request) bool { return true }},
+		up:      websocket.Upgrader{CheckOrigin: func(*http.Request) bool { return true }},
 	}
 }
 
