@@ -62,6 +62,14 @@ func TestDefaultIsValid(t *testing.T) {
 	}
 }
 
+func TestEmptyValueKeepsDefault(t *testing.T) {
+	cfg := mustParse(t, "exchange:\n  stale_after:\nrisk:\n  max_loss_usdt:\nliqmap:\n  leverage_mix:\n")
+	if cfg.Exchange.StaleAfter != 10*time.Second || !cfg.Risk.MaxLossUSDT.Equal(dec("10")) || len(cfg.LiqMap.LeverageMix) != 6 {
+		t.Errorf("got stale_after %s, max_loss_usdt %s, %d leverages; want the defaults 10s, 10, 6",
+			cfg.Exchange.StaleAfter, cfg.Risk.MaxLossUSDT, len(cfg.LiqMap.LeverageMix))
+	}
+}
+
 func TestQuotedTimeDecodes(t *testing.T) {
 	cfg := mustParse(t, "risk: {news_blackouts: [{at: \"2026-03-18T19:00:00+01:00\", after: 1h}]}")
 	if got := cfg.Risk.NewsBlackouts[0].At; !got.Equal(time.Date(2026, 3, 18, 18, 0, 0, 0, time.UTC)) {

@@ -72,7 +72,7 @@ func (w *walker) walk(n *yaml.Node, t reflect.Type, path string) {
 		w.lines[path] = n.Line
 	}
 	if n.Tag == "!!null" {
-		return // an empty value keeps the default (or zero), then Validate judges it
+		return // an empty value keeps the default, as if the key were absent
 	}
 	switch {
 	case t == durationType:
