@@ -38,6 +38,8 @@ type command struct {
 func commands() []command {
 	cmds := []command{
 		{"version", "print the version and exit", runVersion},
+		{"size", "size a trade from the loss you accept (calculator)", runSize},
+		{"liq", "print a liquidation price (calculator)", runLiq},
 		{"config", "check a config file: config check [-c FILE]", runConfig},
 		{"run", "run the bot (paper by default) until SIGINT/SIGTERM", runRun},
 	}
