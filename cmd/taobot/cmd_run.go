@@ -76,7 +76,7 @@ func runBot(ctx context.Context, cfg *config.Config, secrets config.Secrets, log
 	}
 	st, err := state.Open(cfg.State.Path)
 	if err != nil {
-		return fmt.Errorf("open state %s: %w", cfg.State.Path, err)
+		return fmt.Errorf("open state: %w", err)
 	}
 	defer func() {
 		if cerr := st.Close(); cerr != nil {

@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/taobot/taobot/state"
 )
 
 func TestRunExitCodes(t *testing.T) {
@@ -76,5 +78,20 @@ func TestRunStartsAndStopsCleanly(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(filepath.Dir(cfgPath), "data", "taobot.db")); err != nil {
 		t.Errorf("state file not created: %v", err)
+	}
+}
+
+func TestRunRefusesLockedState(t *testing.T) {
+	cfgPath := writeConfig(t, "state: {path: $DIR/taobot.db}\n")
+	st, err := state.Open(filepath.Join(filepath.Dir(cfgPath), "taobot.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	r := invokeTaobot(ctx, nil, "run", "-c", cfgPath, "--log-format", "json")
+	if r.code != exitRuntime || !strings.Contains(r.stdout, "another taobot is using") || strings.Contains(r.stdout, "taobot starting") {
+		t.Errorf("exit %d, want %d with the lock message and no start line\nstdout: %s\nstderr: %s", r.code, exitRuntime, r.stdout, r.stderr)
 	}
 }
