@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"sort"
 	"time"
 
 	"github.com/adshao/go-binance/v2/futures"
@@ -229,5 +230,6 @@ func (c *Client) OpenInterestHist(ctx context.Context, symbol string, limit int)
 		}
 		out = append(out, ev)
 	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].ExchangeTime.Before(out[j].ExchangeTime) })
 	return out, nil
 }
