@@ -42,6 +42,7 @@ func commands() []command {
 		{"liq", "print a liquidation price (calculator)", runLiq},
 		{"config", "check a config file: config check [-c FILE]", runConfig},
 		{"run", "run the bot (paper by default) until SIGINT/SIGTERM", runRun},
+		{"sim", "serve a local Binance USD-M simulator: sim [--scenario S --speed X --seed N]", runSim},
 	}
 	sort.Slice(cmds, func(i, j int) bool { return cmds[i].name < cmds[j].name })
 	return cmds
