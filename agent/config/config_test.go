@@ -288,6 +288,14 @@ func TestShippedConfigsAreValid(t *testing.T) {
 	}
 }
 
+func TestOneDocumentOnly(t *testing.T) {
+	ps := problemsOf(t, "mode: paper\n---\nmode: live\n")
+	if len(ps) != 1 || !strings.Contains(ps[0].Msg, "more than one YAML document") {
+		t.Fatalf("problems = %v", ps)
+	}
+	mustParse(t, "---\nmode: paper\n") // a leading --- is fine
+}
+
 func TestSyntaxErrorHasLine(t *testing.T) {
 	ps := problemsOf(t, "mode: paper\nrisk:\n  max_loss_usdt: [1\n")
 	if len(ps) != 1 || ps[0].Line == 0 {

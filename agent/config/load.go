@@ -27,9 +27,13 @@ func Load(path string) (*Config, error) {
 // left out and validates the result. file names the source in messages.
 // On failure the error is Problems listing everything found.
 func Parse(data []byte, file string) (*Config, error) {
-	var root yaml.Node
-	if err := yaml.Unmarshal(data, &root); err != nil {
+	var root, extra yaml.Node
+	docs := yaml.NewDecoder(bytes.NewReader(data))
+	if err := docs.Decode(&root); err != nil && !errors.Is(err, io.EOF) {
 		return nil, Problems{yamlProblem(file, err)}
+	}
+	if err := docs.Decode(&extra); !errors.Is(err, io.EOF) {
+		return nil, Problems{{File: file, Line: extra.Line, Path: "(file)", Msg: "more than one YAML document (a second ---); taobot reads exactly one"}}
 	}
 	w := newWalker(file)
 	if len(root.Content) > 0 {
