@@ -86,6 +86,7 @@ func IsTerminal(w io.Writer) bool {
 // TimestampFunc and TimeFieldFormat stay untouched.
 type timeHook struct{ now func() time.Time }
 
+// Run adds the timestamp field to e.
 func (h timeHook) Run(e *zerolog.Event, _ zerolog.Level, _ string) {
 	e.Str(zerolog.TimestampFieldName, h.now().UTC().Format(TimeFormat))
 }
