@@ -164,3 +164,57 @@ func TestDefaultTAOBracketsContinuous(t *testing.T) {
 		}
 	}
 }
+
+func TestValidateBrackets(t *testing.T) {
+	if err := ValidateBrackets(DefaultTAOBrackets()); err != nil {
+		t.Fatalf("default table: %v", err)
+	}
+	if err := ValidateBrackets(oneBracket("0.1", "0")); err != nil {
+		t.Fatalf("one tier: %v", err)
+	}
+	mods := map[string]func([]exchange.Bracket){
+		"cum off":      func(b []exchange.Bracket) { b[2].Cum = d("500") },
+		"gap":          func(b []exchange.Bracket) { b[1].NotionalFloor = d("11000") },
+		"mmr falls":    func(b []exchange.Bracket) { b[3].MaintMarginRatio = d("0.001") },
+		"mmr one":      func(b []exchange.Bracket) { b[8].MaintMarginRatio = d("1") },
+		"cap <= floor": func(b []exchange.Bracket) { b[0].NotionalCap = d("0") },
+		"first floor":  func(b []exchange.Bracket) { b[0].NotionalFloor = d("1") },
+	}
+	for name, m := range mods {
+		b := DefaultTAOBrackets()
+		m(b)
+		if err := ValidateBrackets(b); err == nil {
+			t.Errorf("%s: want error", name)
+		}
+	}
+	if err := ValidateBrackets(nil); err == nil {
+		t.Error("empty: want error")
+	}
+}
+
+// On a hand-edited table with a discontinuity the solver still returns the
+// first price, moving against the position, at which equity <= maintenance.
+func TestLiquidationPriceDiscontinuousTable(t *testing.T) {
+	// Tier 2 cum 0 instead of 50: maintenance jumps from 100 to 150 at 10,000.
+	bs := []exchange.Bracket{
+		{Bracket: 1, NotionalFloor: d("0"), NotionalCap: d("10000"), MaintMarginRatio: d("0.01"), Cum: d("0")},
+		{Bracket: 2, NotionalFloor: d("10000"), NotionalCap: d("100000"), MaintMarginRatio: d("0.015"), Cum: d("0")},
+	}
+	// Long 25 @ 440 (11,000), wallet 1,200. Tier 2 alone: (1200-11000)/(0.375-25)
+	// = 397.97, notional 9,949: not tier 2. Tier 1 alone: (1200-11000)/(0.25-25)
+	// = 395.96, in tier 1. Just above 400 (tier 2) equity 1200-25*40 = 200 >
+	// 150, so liquidation is in tier 1 at 395.96.
+	lp, b, err := LiquidationBracket(LiqInput{exchange.Long, d("25"), d("440"), d("1200"), bs})
+	if err != nil || b.Bracket != 1 || lp.Round(2).StringFixed(2) != "395.96" {
+		t.Fatalf("LP = %s tier %d, %v; want 395.96 in tier 1", lp, b.Bracket, err)
+	}
+	// Tier 2 cum 100 instead of 50: maintenance drops from 100 to 50 at
+	// 10,000. Wallet 1,080: tier 2 alone gives 9820/24.625 = 398.78, not tier
+	// 2; tier 1 alone gives 9920/24.75 = 400.81, above its range; so just
+	// below 400, where maintenance jumps to 100 > equity 80, it liquidates.
+	bs[1].Cum = d("100")
+	lp, b, err = LiquidationBracket(LiqInput{exchange.Long, d("25"), d("440"), d("1080"), bs})
+	if err != nil || b.Bracket != 1 || !lp.Equal(d("400")) {
+		t.Fatalf("LP = %s tier %d, %v; want 400 in tier 1", lp, b.Bracket, err)
+	}
+}

@@ -93,7 +93,7 @@ func Plan(in PlanInput) (PlanResult, error) {
 
 	// Quantity: budget / per-unit loss, down to the step; exact division
 	// rounding can never push the loss over the budget.
-	raw := p.Budget.Div(pu.Total)
+	raw, _ := p.Budget.QuoRem(pu.Total, 16) // truncated: raw*per-unit <= budget
 	qty := RoundQtyDown(r, raw)
 	for qty.IsPositive() && qty.Mul(pu.Total).GreaterThan(p.Budget) && r.StepSize.IsPositive() {
 		qty = qty.Sub(r.StepSize)
