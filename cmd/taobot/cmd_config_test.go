@@ -87,3 +87,29 @@ func TestConfigCheckExitCodes(t *testing.T) {
 		})
 	}
 }
+
+func TestConfigCheckRefusesOpenKeyFile(t *testing.T) {
+	dir := t.TempDir()
+	keyFile := filepath.Join(dir, "keys.env")
+	if err := os.WriteFile(keyFile, []byte("BINANCE_API_KEY=k123456789\nBINANCE_API_SECRET=s123456789\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cfg := writeConfig(t, "mode: live\nkeys: {key_file: "+keyFile+"}\n")
+	if err := os.Chmod(keyFile, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r := invokeTaobot(context.Background(), nil, "config", "check", "-c", cfg)
+	if r.code != exitConfig || !strings.Contains(r.stderr, "mode 0644") || !strings.Contains(r.stderr, "chmod 600 "+keyFile) {
+		t.Errorf("0644: exit %d, stderr %q; want 3 with the mode and the chmod to run", r.code, r.stderr)
+	}
+	if err := os.Chmod(keyFile, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	r = invokeTaobot(context.Background(), nil, "config", "check", "-c", cfg)
+	if r.code != exitOK || !strings.Contains(r.stdout, "keys      found in key file "+keyFile) {
+		t.Errorf("0600: exit %d, stdout %q, stderr %q", r.code, r.stdout, r.stderr)
+	}
+	if strings.Contains(r.stdout+r.stderr, "s123456789") {
+		t.Error("the secret was printed")
+	}
+}
