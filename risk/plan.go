@@ -236,7 +236,11 @@ func chooseLeverage(p *PlanResult, in PlanInput, cfg SizingConfig, feeTotal deci
 			p.reject(ReasonMarginShort, "available balance %s USDT does not even cover the entry fee %s USDT", in.Available, feeTotal.Round(4))
 			return
 		}
-		l := p.Notional.Div(free).Ceil().IntPart()
+		q, rem := p.Notional.QuoRem(free, 0) // exact ceil, so margin never exceeds free
+		if rem.IsPositive() {
+			q = q.Add(one)
+		}
+		l := q.IntPart()
 		if l < 1 {
 			l = 1
 		}

@@ -187,6 +187,29 @@ func TestPlanInvalidInput(t *testing.T) {
 	}
 }
 
+// The leverage cap is the smallest of the config, the symbol and the
+// bracket of the notional (TAO tier 3, 100k-500k, allows 25x).
+func TestPlanLeverageCapFromBracket(t *testing.T) {
+	in := baseLong()
+	in.Config.MaxLossUSDT, in.Config.MaxLeverage = d("10000"), 100
+	in.Equity, in.Available = d("1000000"), d("5000")
+	p := mustPlan(t, in)
+	// 10000/20.39 -> 490.436 TAO, notional 196,174.4: needs 40x, cap 25x.
+	eq(t, "qty", p.Qty, "490.436")
+	if !p.Has(ReasonMarginShort) || !strings.Contains(p.Rejections[0].Message, "at the 25x cap") {
+		t.Fatalf("rejections %+v", p.Rejections)
+	}
+	// 196,174.4/(8000-98.09) -> 25x fits, but the isolated margin 7,846.98
+	// puts liquidation at (7846.976+550-196174.4)/(9.80872-490.436) = 390.70,
+	// above the 380 stop.
+	in.Available = d("8000")
+	p = mustPlan(t, in)
+	if p.Leverage != 25 || len(p.Rejections) != 1 || !p.Has(ReasonLiqBuffer) || p.LiquidationPrice == nil {
+		t.Fatalf("leverage %d rejections %+v, want 25x and liquidation_too_close", p.Leverage, p.Rejections)
+	}
+	eq(t, "liq", *p.LiquidationPrice, "390.7")
+}
+
 func TestPlanBudgetIsSmallerOfAbsAndPct(t *testing.T) {
 	for _, c := range []struct{ abs, pct, equity, want string }{
 		{"50", "1", "1000", "10"},
@@ -337,6 +360,10 @@ func TestPlanPropertyLossWithinBudget(t *testing.T) {
 			continue
 		}
 		accepted++
+		fee := p.Qty.Mul(p.Entry).Mul(map[bool]decimal.Decimal{true: in.MakerFee, false: in.TakerFee}[in.EntryMaker])
+		if p.Margin.Add(fee).GreaterThan(in.Available) || p.Leverage < 1 || p.Leverage > in.Config.MaxLeverage {
+			t.Fatalf("case %d: margin %s + fee %s over available %s, or leverage %d outside 1..%d", i, p.Margin, fee, in.Available, p.Leverage, in.Config.MaxLeverage)
+		}
 		if p.LiquidationPrice == nil {
 			continue
 		}
