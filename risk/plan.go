@@ -143,6 +143,8 @@ func normalize(in *PlanInput) (SizingConfig, error) {
 		return cfg, fmt.Errorf("plan: equity and available must be >= 0, got %s and %s", in.Equity, in.Available)
 	case in.Hold < 0:
 		return cfg, fmt.Errorf("plan: hold horizon must be >= 0, got %s", in.Hold)
+	case in.Hold > 0 && in.Now.IsZero():
+		return cfg, errors.New("plan: now is required to count funding times over the hold horizon")
 	case cfg.MaxLossUSDT.IsNegative() || cfg.MaxLossPct.IsNegative() || cfg.MaxLossPct.GreaterThan(hundred):
 		return cfg, fmt.Errorf("plan: max_loss_usdt must be >= 0 and max_loss_pct in [0, 100], got %s and %s", cfg.MaxLossUSDT, cfg.MaxLossPct)
 	case cfg.MaxLeverage < 0:

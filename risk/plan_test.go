@@ -173,6 +173,7 @@ func TestPlanInvalidInput(t *testing.T) {
 		func(in *PlanInput) { in.Target = d("-1") },
 		func(in *PlanInput) { in.TakerFee = d("-0.1") },
 		func(in *PlanInput) { in.Hold = -time.Hour },
+		func(in *PlanInput) { in.Hold, in.Now = time.Hour, time.Time{} },
 		func(in *PlanInput) { in.Config.LiqBuffer = d("1.5") },
 		func(in *PlanInput) { in.Config.MaxLossPct = d("150") },
 		func(in *PlanInput) { in.Config.MarginType = "PORTFOLIO" },
