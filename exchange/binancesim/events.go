@@ -69,7 +69,7 @@ func marshalEvent(name string, v any) []byte {
 func (s *Sim) pushOrderUpdateLocked(o *order, exec string, t *userTrade) {
 	in := wsOrderInner{
 		Symbol: Symbol, ClientID: o.clientID, Side: string(o.side), Type: string(o.typ), TIF: string(o.tif),
-		Qty: fmtQty(o.qty), Price: fmtPrice(o.price), AvgPrice: fmtPrice(o.avgPrice()), StopPrice: fmtPrice(o.stopPrice),
+		Qty: fmtQty(o.qty), Price: fmtPrice(o.price), AvgPrice: fmtAvg(o.avgPrice()), StopPrice: fmtPrice(o.stopPrice),
 		ExecType: exec, Status: string(o.status), OrderID: o.id, LastQty: fmtQty(decimal.Zero), CumQty: fmtQty(o.executed),
 		LastPrice: fmtPrice(decimal.Zero), TradeTime: s.now.UnixMilli(), BidNotional: "0", AskNotional: "0",
 		ReduceOnly: o.reduceOnly, WorkingType: string(o.workingType), OrigType: string(o.origType), PositionSide: "BOTH",
@@ -191,7 +191,7 @@ func (s *Sim) pushAlgoUpdateLocked(g *algoOrder) {
 	in := wsAlgoInner{
 		ClientAlgoID: g.clientID, AlgoID: g.id, AlgoType: "CONDITIONAL", Type: string(g.typ), Symbol: Symbol,
 		Side: string(g.side), PositionSide: "BOTH", TIF: "GTC", Qty: fmtQty(g.qty), Status: string(g.status),
-		ActualOrderID: "", AvgPrice: fmtPrice(g.avgPrice), ExecutedQty: fmtQty(g.executedQty), ActualType: "",
+		ActualOrderID: "", AvgPrice: fmtAvg(g.avgPrice), ExecutedQty: fmtQty(g.executedQty), ActualType: "",
 		TriggerPrice: fmtPrice(g.trigger), Price: fmtPrice(decimal.Zero), STP: "EXPIRE_MAKER", WorkingType: string(g.workingType),
 		PriceMatch: "NONE", ClosePosition: g.closePosition, PriceProtect: g.priceProtect, ReduceOnly: g.reduceOnly, Reason: g.reason,
 	}

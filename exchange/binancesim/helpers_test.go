@@ -2,9 +2,15 @@ package binancesim_test
 
 import (
 	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"io"
 	"net/http"
+	"net/url"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -105,4 +111,54 @@ func combined(t *testing.T, frame []byte) (string, json.RawMessage) {
 		t.Fatalf("not a combined frame: %s (%v)", frame, err)
 	}
 	return env.Stream, env.Data
+}
+
+// signed sends a signed request the way go-binance does (timestamp in the
+// query, other parameters in the form body for POST/DELETE) and returns the
+// status and body.
+func signed(t *testing.T, s *binancesim.Sim, method, path string, params url.Values) (int, []byte) {
+	t.Helper()
+	q := url.Values{"timestamp": {strconv.FormatInt(time.Now().UnixMilli(), 10)}}
+	body := ""
+	if method == http.MethodGet {
+		for k, vs := range params {
+			q[k] = vs
+		}
+	} else {
+		body = params.Encode()
+	}
+	mac := hmac.New(sha256.New, []byte(s.APISecret))
+	mac.Write([]byte(q.Encode() + body))
+	full := s.RESTURL + path + "?" + q.Encode() + "&signature=" + hex.EncodeToString(mac.Sum(nil))
+	req, err := http.NewRequest(method, full, strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("X-MBX-APIKEY", s.APIKey)
+	if body != "" {
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	}
+	resp, err := (&http.Client{Timeout: guard}).Do(req)
+	if err != nil {
+		t.Fatalf("%s %s: %v", method, path, err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return resp.StatusCode, b
+}
+
+// binanceErr decodes {"code","msg"}.
+func binanceErr(t *testing.T, b []byte) (int, string) {
+	t.Helper()
+	var e struct {
+		Code int    `json:"code"`
+		Msg  string `json:"msg"`
+	}
+	if err := json.Unmarshal(b, &e); err != nil {
+		t.Fatalf("not an error object: %s", b)
+	}
+	return e.Code, e.Msg
 }

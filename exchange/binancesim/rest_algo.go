@@ -16,7 +16,7 @@ func algoJSON(g *algoOrder) map[string]any {
 		"closePosition": g.closePosition, "priceProtect": g.priceProtect, "reduceOnly": g.reduceOnly,
 		"activatePrice": "", "callbackRate": "", "createTime": g.created.UnixMilli(), "updateTime": g.updated.UnixMilli(),
 		"triggerTime": int64(0), "goodTillDate": int64(0),
-		"actualOrderId": "", "actualPrice": fmtPrice(g.avgPrice), "executedQty": fmtQty(g.executedQty),
+		"actualOrderId": "", "actualPrice": fmtAvg(g.avgPrice), "executedQty": fmtQty(g.executedQty),
 	}
 	if !g.triggerTime.IsZero() {
 		m["triggerTime"] = g.triggerTime.UnixMilli()

@@ -16,7 +16,7 @@ func orderJSON(o *order) map[string]any {
 	}
 	return map[string]any{
 		"orderId": o.id, "symbol": Symbol, "status": string(o.status), "clientOrderId": o.clientID,
-		"price": fmtPrice(price), "avgPrice": fmtPrice(o.avgPrice()), "origQty": fmtQty(o.qty), "executedQty": fmtQty(o.executed),
+		"price": fmtPrice(price), "avgPrice": fmtAvg(o.avgPrice()), "origQty": fmtQty(o.qty), "executedQty": fmtQty(o.executed),
 		"cumQty": fmtQty(o.executed), "cumQuote": fmtAmt(o.cumQuote), "timeInForce": string(o.tif), "type": string(o.typ),
 		"reduceOnly": o.reduceOnly, "closePosition": o.closePosition, "side": string(o.side), "positionSide": "BOTH",
 		"stopPrice": fmtPrice(o.stopPrice), "workingType": string(o.workingType), "priceProtect": false, "origType": string(o.origType),

@@ -156,7 +156,7 @@ func TestSignedRESTDecodesWithGoBinance(t *testing.T) {
 	if err != nil {
 		t.Fatalf("market order: %v", err)
 	}
-	if ord.Status != futures.OrderStatusTypeFilled || ord.ExecutedQuantity != "1.000" || ord.AvgPrice != "400.01" || ord.ClientOrderID != "entry-1" {
+	if ord.Status != futures.OrderStatusTypeFilled || ord.ExecutedQuantity != "1.000" || ord.AvgPrice != "400.01000" || ord.ClientOrderID != "entry-1" {
 		t.Fatalf("market order reply: %+v", ord)
 	}
 	pr, err := c.NewGetPositionRiskService().Symbol("TAOUSDT").Do(x)

@@ -45,6 +45,9 @@ func fmtPrice(d decimal.Decimal) string { return d.StringFixed(pricePrecision) }
 func fmtQty(d decimal.Decimal) string   { return d.StringFixed(qtyPrecision) }
 func fmtAmt(d decimal.Decimal) string   { return d.StringFixed(assetPrecision) }
 
+// fmtAvg formats average fill prices, which Binance sends with 5 decimals.
+func fmtAvg(d decimal.Decimal) string { return d.StringFixed(5) }
+
 // fmtRate formats rates and mark/index prices with Binance's 8 decimals.
 func fmtRate(d decimal.Decimal) string { return d.StringFixed(8) }
 
