@@ -259,7 +259,7 @@ func (t *Trader) liquidateIfDue(now time.Time, out *[]exchange.Event) bool {
 	*out = append(*out,
 		exchange.OrderUpdate{EventMeta: t.meta(now), Order: o, ExecType: "CALCULATED", LastFillQty: qty, LastFillPrice: price,
 			Commission: decimal.Zero, CommissionAsset: a.Asset, RealizedPnL: loss.Neg(), TradeID: tradeID},
-		t.accountUpdate(now, "ORDER", loss.Neg()),
+		t.accountUpdate(now, "ORDER", decimal.Zero),
 	)
 	return true
 }

@@ -191,7 +191,7 @@ func (t *Trader) execute(o *exchange.Order, qty, price decimal.Decimal, maker bo
 	*out = append(*out,
 		exchange.OrderUpdate{EventMeta: t.meta(now), Order: *o, ExecType: "TRADE", LastFillQty: qty, LastFillPrice: price,
 			Commission: fee, CommissionAsset: t.acct.Asset, RealizedPnL: rp, Maker: maker, TradeID: tradeID},
-		t.accountUpdate(now, "ORDER", rp.Sub(fee)),
+		t.accountUpdate(now, "ORDER", decimal.Zero), // Binance "bc" excludes PnL and commission
 	)
 }
 

@@ -294,3 +294,12 @@ func TestMarketWithoutPriceIsRetryable(t *testing.T) {
 		t.Fatalf("err %v, want ErrRetryable", err)
 	}
 }
+
+func TestMinQty(t *testing.T) {
+	h := newHarness(t, func(c *Config) { c.Rules.MinQty = d("0.01") })
+	h.book("99.90", "100.00")
+	_, err := h.place(limit("a", exchange.Buy, exchange.GTC, "1000.00", "0.005"))
+	wantCode(t, err, codeLotSize)
+	_, err = h.place(limit("b", exchange.Buy, exchange.GTC, "99.00", "0.0105"))
+	wantCode(t, err, exchange.CodeBadPrecision)
+}
