@@ -10,12 +10,16 @@ import (
 )
 
 // bbolt's on-disk constants (go.etcd.io/bbolt/internal/common). bbolt writes
-// its meta pages in the machine's byte order.
+// its pages in the machine's byte order.
 const (
 	boltMagic          = 0xED0CDAED
 	boltVersion        = 2
 	boltPageHeader     = 16 // id u64, flags u16, count u16, overflow u32
+	boltBranchFlag     = 0x01
+	boltLeafFlag       = 0x02
 	boltMetaFlag       = 0x04
+	boltFreelistFlag   = 0x10
+	boltNoFreelist     = ^uint64(0)
 	boltMetaChecksumAt = 56 // bytes of the meta struct covered by its FNV-64a checksum
 	boltMetaSize       = boltMetaChecksumAt + 8
 )
@@ -23,15 +27,18 @@ const (
 // boltMeta is what precheck needs from one bbolt meta page.
 type boltMeta struct {
 	pageSize uint32
+	root     uint64 // page of the root bucket
+	freelist uint64 // page of the freelist, or boltNoFreelist
 	pgid     uint64 // high-water mark: pages [0, pgid) must exist in the file
 	txid     uint64
 }
 
 // precheck inspects an existing file before bbolt maps it. bbolt trusts its
 // meta pages: a file shorter than they claim is mapped past its end and
-// reading it kills the process with SIGBUS, and a file of zero bytes is
-// silently initialised as a new database. Both must be clear errors here.
-// It reports whether the file exists; it never writes.
+// reading it kills the process with SIGBUS; a damaged freelist page makes
+// bolt.Open panic; a file of zero bytes is silently initialised as a new
+// database. All must be clear errors here. It reports whether the file
+// exists; it never writes.
 func precheck(path string) (existed bool, err error) {
 	f, err := os.Open(path)
 	if errors.Is(err, os.ErrNotExist) {
@@ -56,13 +63,70 @@ func precheck(path string) (existed bool, err error) {
 	if len(metas) == 0 {
 		return true, notStateFile(path, "no valid bbolt header (wrong file, or corrupted)")
 	}
-	for _, m := range metas {
-		need := int64(m.pgid) * int64(m.pageSize)
-		if m.pgid < 4 || need > size {
-			return true, notStateFile(path, fmt.Sprintf("file is %d bytes but its header needs %d (truncated?)", size, need))
-		}
+	// bbolt uses the valid meta with the highest txid; the other one may
+	// point at pages reused since, so only the newest is checked.
+	m := metas[0]
+	if len(metas) > 1 && metas[1].txid > m.txid {
+		m = metas[1]
+	}
+	need := int64(m.pgid) * int64(m.pageSize)
+	if m.pgid < 4 || need > size {
+		return true, notStateFile(path, fmt.Sprintf("file is %d bytes but its header needs %d (truncated?)", size, need))
+	}
+	if err := checkPages(f, m); err != nil {
+		return true, notStateFile(path, "corrupted: "+err.Error())
 	}
 	return true, nil
+}
+
+// checkPages checks the root and freelist pages the meta points at.
+func checkPages(r io.ReaderAt, m boltMeta) error {
+	if _, _, err := readPage(r, m, m.root, boltBranchFlag, boltLeafFlag); err != nil {
+		return fmt.Errorf("root page: %w", err)
+	}
+	if m.freelist == boltNoFreelist {
+		return nil
+	}
+	hdr, span, err := readPage(r, m, m.freelist, boltFreelistFlag, boltFreelistFlag)
+	if err != nil {
+		return fmt.Errorf("freelist page: %w", err)
+	}
+	n := uint64(binary.NativeEndian.Uint16(hdr[10:]))
+	if n == 0xFFFF { // the real count is in the first element
+		var c [8]byte
+		if _, err := r.ReadAt(c[:], int64(m.freelist)*int64(m.pageSize)+boltPageHeader); err != nil {
+			return fmt.Errorf("freelist page: %w", err)
+		}
+		n = binary.NativeEndian.Uint64(c[:]) + 1
+	}
+	if n > m.pgid || boltPageHeader+8*n > span {
+		return fmt.Errorf("freelist page claims %d entries", n)
+	}
+	return nil
+}
+
+// readPage reads the header of page id and checks its id, type and extent;
+// it returns the header and the page's byte span including overflow.
+func readPage(r io.ReaderAt, m boltMeta, id uint64, flagA, flagB uint16) ([]byte, uint64, error) {
+	if id < 2 || id >= m.pgid {
+		return nil, 0, fmt.Errorf("page %d is outside 2..%d", id, m.pgid-1)
+	}
+	hdr := make([]byte, boltPageHeader)
+	if _, err := r.ReadAt(hdr, int64(id)*int64(m.pageSize)); err != nil {
+		return nil, 0, fmt.Errorf("page %d: %w", id, err)
+	}
+	e := binary.NativeEndian
+	if got := e.Uint64(hdr); got != id {
+		return nil, 0, fmt.Errorf("page %d says it is page %d", id, got)
+	}
+	if f := e.Uint16(hdr[8:]); f != flagA && f != flagB {
+		return nil, 0, fmt.Errorf("page %d has type %#x", id, f)
+	}
+	overflow := uint64(e.Uint32(hdr[12:]))
+	if id+overflow >= m.pgid {
+		return nil, 0, fmt.Errorf("page %d overflows past the end (%d more pages)", id, overflow)
+	}
+	return hdr, (overflow + 1) * uint64(m.pageSize), nil
 }
 
 // readMetas returns the valid meta pages of a bbolt file, trying page sizes
@@ -112,5 +176,5 @@ func readMeta(r io.ReaderAt, off int64) (boltMeta, bool) {
 	if ps < 512 || ps > 1<<24 || ps&(ps-1) != 0 {
 		return boltMeta{}, false
 	}
-	return boltMeta{pageSize: ps, pgid: e.Uint64(m[40:]), txid: e.Uint64(m[48:])}, true
+	return boltMeta{pageSize: ps, root: e.Uint64(m[16:]), freelist: e.Uint64(m[32:]), pgid: e.Uint64(m[40:]), txid: e.Uint64(m[48:])}, true
 }

@@ -3,7 +3,6 @@ package state
 import (
 	"errors"
 	"fmt"
-	"runtime/debug"
 	"strconv"
 
 	bolt "go.etcd.io/bbolt"
@@ -103,15 +102,9 @@ func migrate(tx *bolt.Tx, path string, from int, steps []migration) error {
 }
 
 // prepare checks the file's integrity and schema and migrates it forward.
-// bbolt panics (or faults on its memory map) on some corruptions; both are
-// turned into ErrNotStateFile here, before anything is written.
-func (s *Store) prepare() (err error) {
-	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
-	defer func() {
-		if r := recover(); r != nil {
-			err = notStateFile(s.path, fmt.Sprintf("corrupted (%v)", r))
-		}
-	}()
+// It runs under guard: bbolt panics (or faults on its memory map) on some
+// corruptions, and that must be an error, before anything is written.
+func (s *Store) prepare() error {
 	steps := s.opts.migrations
 	for i, m := range steps {
 		if m.from != i {
@@ -119,7 +112,7 @@ func (s *Store) prepare() (err error) {
 		}
 	}
 	var version int
-	err = s.db.View(func(tx *bolt.Tx) error {
+	err := s.db.View(func(tx *bolt.Tx) error {
 		var problems []error
 		for e := range tx.Check() {
 			if len(problems) < 3 { // the first few say enough

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -93,9 +94,11 @@ func OpenWithOptions(path string, o Options) (*Store, error) {
 			return nil, fmt.Errorf("create state directory for %s: %w", path, err)
 		}
 	}
-	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: o.Timeout, ReadOnly: o.ReadOnly})
+	db, err := openBolt(path, o)
 	if err != nil {
 		switch {
+		case errors.Is(err, ErrNotStateFile):
+			return nil, err
 		case errors.Is(err, berrors.ErrTimeout):
 			return nil, lockedError(path)
 		case errors.Is(err, berrors.ErrInvalid), errors.Is(err, berrors.ErrChecksum), errors.Is(err, berrors.ErrVersionMismatch):
@@ -104,7 +107,7 @@ func OpenWithOptions(path string, o Options) (*Store, error) {
 		return nil, fmt.Errorf("open state file %s: %w", path, err)
 	}
 	s := &Store{db: db, path: path, opts: o}
-	if err := s.prepare(); err != nil {
+	if err := guard(path, s.prepare); err != nil {
 		_ = db.Close()
 		return nil, err
 	}
@@ -140,3 +143,35 @@ func (s *Store) View(fn func(tx *Tx) error) error {
 }
 
 func (s *Store) wrap(btx *bolt.Tx) *Tx { return &Tx{btx: btx, keep: s.opts.KeepSnapshots} }
+
+// openBolt is bolt.Open guarded against panics and memory-map faults, which
+// bbolt can raise on a corrupted file that precheck let through (it trusts
+// the pages it maps). After such a panic the file is closed here, releasing
+// its lock; bbolt's memory map of it is leaked.
+func openBolt(path string, o Options) (db *bolt.DB, err error) {
+	var file *os.File
+	openFile := func(name string, flag int, perm os.FileMode) (*os.File, error) {
+		f, err := os.OpenFile(name, flag, perm)
+		file = f
+		return f, err
+	}
+	err = guard(path, func() error {
+		db, err = bolt.Open(path, 0o600, &bolt.Options{Timeout: o.Timeout, ReadOnly: o.ReadOnly, OpenFile: openFile})
+		return err
+	})
+	if errors.Is(err, ErrNotStateFile) && db == nil && file != nil {
+		_ = file.Close()
+	}
+	return db, err
+}
+
+// guard runs fn turning a panic or a memory fault into ErrNotStateFile.
+func guard(path string, fn func() error) (err error) {
+	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
+	defer func() {
+		if r := recover(); r != nil {
+			err = notStateFile(path, fmt.Sprintf("corrupted (%v)", r))
+		}
+	}()
+	return fn()
+}

@@ -126,12 +126,21 @@ func (t Table[T]) Delete(k Key) error {
 	return nil
 }
 
-// Count is the number of records.
-func (t Table[T]) Count() int {
-	if t.b == nil {
+// Count is the number of records, including this transaction's own writes.
+func (t Table[T]) Count() int { return countKeys(t.b) }
+
+// countKeys counts with a cursor: bbolt's Bucket.Stats misses keys written
+// in the current, uncommitted transaction.
+func countKeys(b *bolt.Bucket) int {
+	if b == nil {
 		return 0
 	}
-	return t.b.Stats().KeyN
+	n := 0
+	c := b.Cursor()
+	for k, _ := c.First(); k != nil; k, _ = c.Next() {
+		n++
+	}
+	return n
 }
 
 // ForEach calls fn for every record in key order (time order for time-keyed

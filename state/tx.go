@@ -102,7 +102,7 @@ func decodeSnapshot(b []byte) (MapSnapshot, error) {
 
 // keepNewest deletes the oldest keys of b until at most keep remain.
 func keepNewest(b *bolt.Bucket, keep int) error {
-	extra := b.Stats().KeyN - keep
+	extra := countKeys(b) - keep
 	if extra <= 0 {
 		return nil
 	}
