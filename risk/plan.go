@@ -167,7 +167,7 @@ func normalize(in *PlanInput) (SizingConfig, error) {
 	default:
 		return cfg, fmt.Errorf("plan: margin type %q is not ISOLATED or CROSSED", cfg.MarginType)
 	}
-	if in.Brackets == nil {
+	if len(in.Brackets) == 0 {
 		in.Brackets = in.Rules.Brackets
 	}
 	if len(in.Brackets) == 0 {

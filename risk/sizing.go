@@ -58,7 +58,7 @@ type PlanInput struct {
 	CrossWallet decimal.Decimal
 	// Rules are the symbol's filters.
 	Rules exchange.SymbolRules
-	// Brackets are the maintenance tiers; nil = Rules.Brackets.
+	// Brackets are the maintenance tiers; empty = Rules.Brackets.
 	Brackets []exchange.Bracket
 	// MakerFee and TakerFee are fee rates (0.0002 = 0.02%).
 	MakerFee, TakerFee decimal.Decimal
