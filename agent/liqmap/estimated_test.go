@@ -4,7 +4,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/shopspring/decimal"
+
 	"github.com/taobot/taobot/exchange"
+	"github.com/taobot/taobot/risk"
 )
 
 // Hand-computed with LP = (WB + cum - s*Q*EP) / (Q*MMR - s*Q), a 4,000 USDT
@@ -45,6 +48,32 @@ func TestProjectMatchesFormula(t *testing.T) {
 		}
 		eq(t, "price", g.Price.Round(8), w.price)
 		eq(t, "notional", g.Notional, w.notional)
+	}
+}
+
+// The ratio shortcut in Project agrees with calling the formula at each entry.
+func TestProjectEqualsDirectFormula(t *testing.T) {
+	c := testConfig()
+	c.Leverage = DefaultConfig().Leverage
+	c.PositionNotional = d("250000") // the third bracket (2%, cum 550): cum matters
+	m := newMap(t, c)
+	for _, e := range []string{"0.37", "12.5", "333.33", "400", "412.87", "9999.99"} {
+		levels, err := m.Project(d(e), d("1000"), d("1000"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, lv := range levels {
+			want, err := risk.LiquidationPrice(risk.LiqInput{
+				Direction: lv.Direction, Qty: c.PositionNotional.DivRound(d(e), 16), Entry: d(e),
+				Wallet: c.PositionNotional.DivRound(decimal.NewFromInt(int64(lv.Leverage)), 16), Brackets: c.Brackets,
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := lv.Price.Sub(want).Abs(); diff.GreaterThan(want.Mul(d("1e-12"))) {
+				t.Errorf("entry %s %s %dx: projected %s, formula %s", e, lv.Direction, lv.Leverage, lv.Price, want)
+			}
+		}
 	}
 }
 

@@ -18,8 +18,8 @@ import (
 // step that happens at most once per rebaseHalfLives half-lives (amortised O(1)).
 //
 // Time is quantised to H/stepsPerHalf (about 5 s for a 6 h half-life), and
-// 2^(k/stepsPerHalf) is the product of at most log2(stepsPerHalf) table
-// entries computed once by decimal square roots. Everything is decimal and
+// 2^(k/stepsPerHalf) is the product of two table entries, built once from
+// decimal square roots. Everything is decimal and
 // deterministic across platforms; exactly at a whole number of half-lives the
 // factor is an exact power of one half.
 const (
@@ -39,21 +39,45 @@ type layer struct {
 	epoch int64 // unix ns; meaningful once set
 	set   bool
 	scale decimal.Decimal
-	dec   [stepBits]decimal.Decimal // dec[i] = 0.5^(2^i / stepsPerHalf)
-	grow  [stepBits]decimal.Decimal // grow[i] = 2^(2^i / stepsPerHalf)
+	// dec[j] = 0.5^(j / stepsPerHalf) and grow[j] = 2^(j / stepsPerHalf) for
+	// j < 64 (lo) and for j = 64k (hi): any quantum count is one product.
+	decLo, decHi   [splitN]decimal.Decimal
+	growLo, growHi [splitN]decimal.Decimal
 }
+
+const (
+	splitBits = stepBits / 2
+	splitN    = 1 << splitBits
+)
 
 func newLayer(half time.Duration) layer {
 	l := layer{half: half, step: int64(half) / stepsPerHalf, scale: decimal.NewFromInt(1)}
 	if l.step < 1 {
 		l.step = 1
 	}
+	// Square roots give 0.5^(2^i/stepsPerHalf); products of them fill the tables.
+	var dec, grow [stepBits]decimal.Decimal
 	d, g := decimal.RequireFromString("0.5"), decimal.NewFromInt(2)
 	for i := stepBits - 1; i >= 0; i-- {
 		d, g = sqrtDec(d), sqrtDec(g)
-		l.dec[i], l.grow[i] = d, g
+		dec[i], grow[i] = d, g
+	}
+	for j := range int64(splitN) {
+		l.decLo[j], l.decHi[j] = bitProduct(&dec, j), bitProduct(&dec, j<<splitBits)
+		l.growLo[j], l.growHi[j] = bitProduct(&grow, j), bitProduct(&grow, j<<splitBits)
 	}
 	return l
+}
+
+// bitProduct multiplies the table entries for the set bits of r (< stepsPerHalf).
+func bitProduct(table *[stepBits]decimal.Decimal, r int64) decimal.Decimal {
+	f := decimal.NewFromInt(1)
+	for i := 0; r != 0; i, r = i+1, r>>1 {
+		if r&1 == 1 {
+			f = f.Mul(table[i]).Round(factorPlaces)
+		}
+	}
+	return f
 }
 
 // sqrtDec is Newton's square root to factorPlaces+4 places, then rounded.
@@ -79,15 +103,10 @@ func (l *layer) steps(t int64) int64 {
 	return (t - l.epoch) / l.step
 }
 
-// pow multiplies the table entries for the low bits of n, then the whole halves.
-func pow(table *[stepBits]decimal.Decimal, n int64, whole decimal.Decimal) decimal.Decimal {
-	f := decimal.NewFromInt(1)
+// pow is base^(n/stepsPerHalf) from the split tables, then whole^(n/stepsPerHalf).
+func pow(lo, hi *[splitN]decimal.Decimal, n int64, whole decimal.Decimal) decimal.Decimal {
 	r := n % stepsPerHalf
-	for i := 0; r != 0; i, r = i+1, r>>1 {
-		if r&1 == 1 {
-			f = f.Mul(table[i]).Round(factorPlaces)
-		}
-	}
+	f := hi[r>>splitBits].Mul(lo[r&(splitN-1)]).Round(factorPlaces)
 	for q := n / stepsPerHalf; q > 0; q-- {
 		f = f.Mul(whole)
 	}
@@ -100,12 +119,12 @@ func (l *layer) readFactor(now int64) decimal.Decimal {
 	if n/stepsPerHalf > maxDecayHalves {
 		return decimal.Zero
 	}
-	return pow(&l.dec, n, decimal.RequireFromString("0.5")).Mul(l.scale)
+	return pow(&l.decLo, &l.decHi, n, decimal.RequireFromString("0.5")).Mul(l.scale).Round(factorPlaces)
 }
 
 // toStored converts a value v added at time t into stored units.
 func (l *layer) toStored(v decimal.Decimal, t int64) decimal.Decimal {
-	s := v.Mul(pow(&l.grow, l.steps(t), decimal.NewFromInt(2)))
+	s := v.Mul(pow(&l.growLo, &l.growHi, l.steps(t), decimal.NewFromInt(2)))
 	if !l.scale.Equal(decimal.NewFromInt(1)) {
 		return s.DivRound(l.scale, storePlaces)
 	}

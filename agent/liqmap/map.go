@@ -13,8 +13,9 @@ import (
 // use: one goroutine (the agent loop) owns it. Snapshot to hand a copy to
 // another goroutine.
 type Map struct {
-	cfg Config
-	lev []LeverageWeight // weights normalised to sum 1
+	cfg  Config
+	lev  []LeverageWeight // weights normalised to sum 1
+	proj []projection     // liquidation price / entry per side and slice
 
 	width decimal.Decimal // bucket width, fixed once known
 	grid  grid
@@ -64,6 +65,11 @@ func New(cfg Config) (*Map, error) {
 		}
 		m.lev = append(m.lev, LeverageWeight{Leverage: lw.Leverage, Weight: lw.Weight.DivRound(sum, 16)})
 	}
+	proj, err := projections(cfg, m.lev)
+	if err != nil {
+		return nil, fmt.Errorf("liqmap: %w", err)
+	}
+	m.proj = proj
 	m.real = newLayer(cfg.RealizedHalfLife)
 	m.est = newLayer(cfg.EstimatedHalfLife)
 	if cfg.BucketTicks > 0 {

@@ -19,7 +19,20 @@ func (m *Map) refPrice() decimal.Decimal {
 type density struct {
 	i int64
 	v decimal.Decimal
-	f float64 // v as a float, used only to rank buckets for the median
+}
+
+// rankKey orders buckets by value for the local median. All values carry
+// outPlaces decimals, so comparing them is a plain integer compare.
+type rankKey struct {
+	v decimal.Decimal
+	k int
+}
+
+func cmpRank(a, b rankKey) int {
+	if c := a.v.Cmp(b.v); c != 0 {
+		return c
+	}
+	return a.k - b.k
 }
 
 // densities lists the non-empty buckets' worth at now, in price order.
@@ -30,11 +43,11 @@ func (m *Map) densities(fr, fe decimal.Decimal) []density {
 		if b.empty() {
 			continue
 		}
-		v := m.bucketValue(b, fr, fe)
+		v := m.bucketValue(b, fr, fe).Round(outPlaces)
 		if !v.IsPositive() {
 			continue
 		}
-		out = append(out, density{i: m.grid.lo + int64(k), v: v, f: v.InexactFloat64()})
+		out = append(out, density{i: m.grid.lo + int64(k), v: v})
 	}
 	return out
 }
@@ -61,29 +74,24 @@ func (m *Map) Clusters(now time.Time) []Cluster {
 	w := int64(m.cfg.LocalWindowBuckets)
 	thresh := make([]decimal.Decimal, len(ds))
 	dense := make([]bool, len(ds))
-	win := make([]density, 0, 2*w+1)
-	lo := 0
+	// A sliding window over the non-empty buckets, kept sorted by value
+	// (ties by position, so the order is total and deterministic).
+	sorted := make([]rankKey, 0, 2*w+1)
+	lo, hi := 0, 0
 	for k, d := range ds {
-		for ds[lo].i < d.i-w {
-			lo++
+		for ; hi < len(ds) && ds[hi].i <= d.i+w; hi++ {
+			key := rankKey{ds[hi].v, hi}
+			at, _ := slices.BinarySearchFunc(sorted, key, cmpRank)
+			sorted = slices.Insert(sorted, at, key)
 		}
-		win = win[:0]
-		for j := lo; j < len(ds) && ds[j].i <= d.i+w; j++ {
-			win = append(win, ds[j])
+		for ; ds[lo].i < d.i-w; lo++ {
+			at, _ := slices.BinarySearchFunc(sorted, rankKey{ds[lo].v, lo}, cmpRank)
+			sorted = slices.Delete(sorted, at, at+1)
 		}
-		// Sorted ascending the window has 2w+1-len(win) zeros first; the median is element w.
+		// Sorted ascending the window has 2w+1-len(sorted) zeros first; the median is element w.
 		med := decimal.Zero
-		if zeros := int(2*w + 1 - int64(len(win))); zeros <= int(w) {
-			slices.SortStableFunc(win, func(a, b density) int {
-				switch {
-				case a.f < b.f:
-					return -1
-				case a.f > b.f:
-					return 1
-				}
-				return a.v.Cmp(b.v)
-			})
-			med = win[int(w)-zeros].v
+		if zeros := int(2*w + 1 - int64(len(sorted))); zeros <= int(w) {
+			med = ds[sorted[int(w)-zeros].k].v
 		}
 		thresh[k] = decimal.Max(med.Mul(m.cfg.DensityMultiple), floor)
 		dense[k] = d.v.GreaterThanOrEqual(thresh[k])
@@ -126,23 +134,26 @@ func (m *Map) cluster(ds []density, thresh []decimal.Decimal, a, b int, fr, fe d
 			peak = k
 		}
 	}
+	rl, rs := rL.Mul(fr).Round(outPlaces), rS.Mul(fr).Round(outPlaces)
+	el, es := eL.Mul(fe).Round(outPlaces), eS.Mul(fe).Round(outPlaces)
 	c := Cluster{
 		Low:            m.bucketLow(ds[a].i),
 		High:           m.bucketLow(ds[b].i + 1),
 		PeakPrice:      m.bucketMid(ds[peak].i),
 		PeakNotional:   ds[peak].v.Round(outPlaces),
 		Buckets:        int(ds[b].i - ds[a].i + 1),
-		Long:           rL.Mul(fr).Add(eL.Mul(fe)).Round(outPlaces),
-		Short:          rS.Mul(fr).Add(eS.Mul(fe)).Round(outPlaces),
-		Realized:       rL.Add(rS).Mul(fr).Round(outPlaces),
+		Long:           rl.Add(el),
+		Short:          rs.Add(es),
+		Realized:       rl.Add(rs),
+		Estimated:      el.Add(es),
 		RealizedEvents: events,
 		FirstSeen:      time.Unix(0, first).UTC(),
 		LastAdded:      time.Unix(0, last).UTC(),
 		Age:            time.Duration(now - first),
 		BuildSpan:      time.Duration(last - first),
 	}
+	// Each part is rounded once, so Long+Short = Realized+Estimated = Total exactly.
 	c.Total = c.Long.Add(c.Short)
-	c.Estimated = c.Total.Sub(c.Realized)
 	if c.Total.IsPositive() {
 		c.RealizedShare = c.Realized.DivRound(c.Total, 4)
 	}

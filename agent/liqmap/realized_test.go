@@ -32,8 +32,8 @@ func TestDecayFactor(t *testing.T) {
 		})
 	}
 	// Growth and decay are inverse to the table's precision.
-	g := pow(&l.grow, 3*stepsPerHalf/7, d("2"))
-	dc := pow(&l.dec, 3*stepsPerHalf/7, d("0.5"))
+	g := pow(&l.growLo, &l.growHi, 3*stepsPerHalf/7, d("2"))
+	dc := pow(&l.decLo, &l.decHi, 3*stepsPerHalf/7, d("0.5"))
 	eq(t, "grow*decay", g.Mul(dc).Round(20), "1")
 }
 
