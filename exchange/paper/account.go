@@ -194,8 +194,9 @@ func (t *Trader) accountUpdate(now time.Time, reason string, change decimal.Deci
 
 // chargeFunding settles the funding time announced by the mark-price stream
 // once now has reached it: payment = position notional at mark × rate,
-// positive rate longs pay. evMark is the mark of an event stamped exactly at
-// the funding time (zero otherwise); else the last mark seen before is used.
+// positive rate longs pay. evMark is the mark of the event being observed
+// (zero if none): used when stamped exactly at the funding time, else the
+// last mark seen before it is.
 func (t *Trader) chargeFunding(now time.Time, evMark decimal.Decimal, out *[]exchange.Event) bool {
 	a := &t.acct
 	ft := a.NextFundingTime
@@ -204,8 +205,13 @@ func (t *Trader) chargeFunding(now time.Time, evMark decimal.Decimal, out *[]exc
 	}
 	a.FundedAt = ft
 	mark := t.mkt.mark
-	if evMark.IsPositive() && now.Equal(ft) {
+	if evMark.IsPositive() && (now.Equal(ft) || !mark.IsPositive()) {
 		mark = evMark
+	}
+	if !mark.IsPositive() {
+		// Restarted across the funding time with no mark seen since: the
+		// entry price is the best estimate left, and skipping would be wrong.
+		mark = a.PosEntry
 	}
 	if a.PosQty.IsZero() || !mark.IsPositive() || a.FundingRate.IsZero() {
 		return true

@@ -211,3 +211,23 @@ func TestMarginTypeAndLeverage(t *testing.T) {
 	eqDec(t, "cross unrealized", b.CrossUnrealized, d("3"))
 	eqDec(t, "available", b.Available, b.Wallet.Sub(d("20")).Add(d("3")))
 }
+
+func TestFundingSettledAfterRestartAcrossFundingTime(t *testing.T) {
+	h := newHarness(t, nil)
+	ft := t0.Add(time.Hour)
+	h.book("99.90", "100.00")
+	h.markFunding("100.00", "0.0002", ft)
+	h.mustPlace(market("e", exchange.Sell, "2"))
+	// The process is down across the funding time.
+	tr2, err := New(Config{Symbol: sym, Rules: testRules()}, h.kv, h.clock)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h2 := &harness{t: t, tr: tr2, kv: h.kv, clock: h.clock, ctx: h.ctx}
+	h2.clock.Set(ft.Add(time.Minute))
+	h2.markFunding("98.00", "0.0001", ft.Add(8*time.Hour))
+	evs := h2.events()
+	eqKinds(t, kinds(evs), "ACCOUNT:FUNDING_FEE")
+	// short receives 2 * 98 * 0.0002 at the saved rate and the first mark seen
+	eqDec(t, "received", evs[0].(exchange.AccountUpdate).Balances[0].BalanceChange, d("0.0392"))
+}

@@ -29,7 +29,7 @@ type Config struct {
 	Leverage int
 	// MarginType of a new account; default isolated.
 	MarginType exchange.MarginType
-	// HistoryLimit is how many finished orders stay queryable; default 500.
+	// HistoryLimit is how many finished orders (and algo orders) stay queryable; default 100.
 	HistoryLimit int
 }
 
@@ -81,7 +81,7 @@ func (c Config) withDefaults() (Config, error) {
 		return c, fmt.Errorf("paper config: margin type %q is not ISOLATED or CROSSED", c.MarginType)
 	}
 	if c.HistoryLimit <= 0 {
-		c.HistoryLimit = 500
+		c.HistoryLimit = 100
 	}
 	return c, nil
 }

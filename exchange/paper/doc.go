@@ -47,7 +47,10 @@
 //     stream, when an event or call at or after that time arrives, at the rate
 //     announced before it and the mark at (or last before) it; only when a
 //     position is open then. Payment = qty × mark × rate, longs pay a positive
-//     rate. Emitted as ACCOUNT_UPDATE reason FUNDING_FEE.
+//     rate. Emitted as ACCOUNT_UPDATE reason FUNDING_FEE (balance change = the
+//     payment; ORDER updates carry a zero balance change, as Binance's "bc"
+//     excludes PnL and commission). After a restart across a funding time the
+//     first event settles it at the saved rate and the first mark seen.
 //   - Liquidation: when the mark reaches risk.LiquidationPrice (wallet = the
 //     isolated margin, or the whole wallet in cross) the entire position is closed
 //     at once (no partial liquidation, no ADL) at that price, the margin the

@@ -205,10 +205,14 @@ func (t *Trader) Observe(ev exchange.Event) error {
 		if t.liquidateIfDue(now, &out) {
 			changed = true
 		}
-		if !e.NextFundingTime.IsZero() && (!e.NextFundingTime.Equal(t.acct.NextFundingTime) || !e.FundingRate.Equal(t.acct.FundingRate)) {
+		if !e.NextFundingTime.IsZero() {
+			// The estimated rate moves on nearly every update: it is saved with
+			// the next change, and a new funding time is saved at once.
+			if !e.NextFundingTime.Equal(t.acct.NextFundingTime) {
+				changed = true
+			}
 			t.acct.FundingRate = e.FundingRate
 			t.acct.NextFundingTime = e.NextFundingTime
-			changed = true
 		}
 	default:
 		return nil
