@@ -55,6 +55,19 @@ func TestDefaultsFromEmptyFile(t *testing.T) {
 	}
 }
 
+func TestBracketsOverride(t *testing.T) {
+	cfg := mustParse(t, `symbol: BTCUSDT
+risk:
+  brackets:
+    - {notional_floor: 0, notional_cap: 10000, maint_margin_ratio: 0.01, cum: 0, max_leverage: 75}
+    - {notional_floor: 10000, notional_cap: 100000, maint_margin_ratio: 0.015, cum: 50, max_leverage: 50}
+`)
+	bs := cfg.Risk.ExchangeBrackets()
+	if len(bs) != 2 || bs[1].Bracket != 2 || bs[1].InitialLeverage != 50 || !bs[1].Cum.Equal(dec("50")) || !bs[1].NotionalFloor.Equal(dec("10000")) {
+		t.Errorf("brackets = %+v", bs)
+	}
+}
+
 func TestDefaultIsValid(t *testing.T) {
 	cfg := Default()
 	if err := cfg.Validate(); err != nil {
@@ -142,6 +155,8 @@ func TestBadConfigs(t *testing.T) {
 		{"blackout bad time", "risk: {news_blackouts: [{at: tomorrow, before: 1h}]}", `risk.news_blackouts[0].at: not an RFC3339 time, got "tomorrow"`},
 		{"bracket gap", "risk: {brackets: [{notional_floor: 0, notional_cap: 100, maint_margin_ratio: 0.01, cum: 0, max_leverage: 50}, {notional_floor: 200, notional_cap: 300, maint_margin_ratio: 0.02, cum: 1, max_leverage: 20}]}",
 			"risk.brackets[1].notional_floor: must equal the previous tier's notional_cap (100), got 200"},
+		{"bracket cum", "risk: {brackets: [{notional_floor: 0, notional_cap: 100, maint_margin_ratio: 0.01, cum: 0, max_leverage: 50}, {notional_floor: 100, notional_cap: 300, maint_margin_ratio: 0.02, cum: 5, max_leverage: 20}]}",
+			"risk.brackets: tier 2: cum 5 should be 1"},
 		{"leverage mix key", "liqmap: {leverage_mix: {0: 1}}", "liqmap.leverage_mix.0: out of range, got 0 (allowed: 1 to 125)"},
 		{"leverage mix weight", "liqmap: {leverage_mix: {10: -1, 20: 2}}", "liqmap.leverage_mix.10: must be >= 0, got -1"},
 		{"symbol lower case", "symbol: taousdt", `symbol: must be an upper-case USD-M symbol, got "taousdt"`},

@@ -9,6 +9,9 @@ import (
 	"time"
 
 	"github.com/shopspring/decimal"
+
+	"github.com/taobot/taobot/exchange"
+	"github.com/taobot/taobot/risk"
 )
 
 // checker collects problems in the form "path: what is wrong, got value (allowed: ...)".
@@ -189,6 +192,7 @@ func (r *Risk) validateBrackets(c *checker, cfg *Config) {
 		}
 		return
 	}
+	before := len(c.ps)
 	prevCap := dec("0")
 	for i, b := range r.Brackets {
 		p := fmt.Sprintf("risk.brackets[%d]", i)
@@ -203,6 +207,31 @@ func (r *Risk) validateBrackets(c *checker, cfg *Config) {
 		c.intIn(p+".max_leverage", b.MaxLeverage, 1, 125)
 		prevCap = b.NotionalCap
 	}
+	if len(c.ps) == before {
+		// the risk package's own rules (cum continuity, rising MMR), so check agrees with use
+		if err := risk.ValidateBrackets(r.ExchangeBrackets()); err != nil {
+			c.add("risk.brackets", "%s", strings.TrimPrefix(err.Error(), "brackets: "))
+		}
+	}
+}
+
+// ExchangeBrackets returns the brackets override as exchange tiers (nil when empty).
+func (r *Risk) ExchangeBrackets() []exchange.Bracket {
+	if len(r.Brackets) == 0 {
+		return nil
+	}
+	out := make([]exchange.Bracket, len(r.Brackets))
+	for i, b := range r.Brackets {
+		out[i] = exchange.Bracket{
+			Bracket:          i + 1,
+			InitialLeverage:  b.MaxLeverage,
+			NotionalFloor:    b.NotionalFloor,
+			NotionalCap:      b.NotionalCap,
+			MaintMarginRatio: b.MaintMarginRatio,
+			Cum:              b.Cum,
+		}
+	}
+	return out
 }
 
 func (m *LiqMap) validate(c *checker) {
