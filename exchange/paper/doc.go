@@ -55,8 +55,8 @@
 //     isolated margin, or the whole wallet in cross) the entire position is closed
 //     at once (no partial liquidation, no ADL) at that price, the margin the
 //     formula used is lost entirely (the rest of the maintenance margin goes to
-//     the insurance fund, as on Binance), all open orders and algo orders are
-//     cancelled, and an ORDER_TRADE_UPDATE with client id autoclose-<ms>, type
+//     the insurance fund, as on Binance), open orders are CANCELED and open
+//     algo orders EXPIRED (cancelled by the system), and an ORDER_TRADE_UPDATE with client id autoclose-<ms>, type
 //     LIQUIDATION, exec type CALCULATED reports it with RealizedPnL = −margin.
 //   - Order and trade RealizedPnL are gross, as Binance reports them; Stats
 //     gives the net (realized − fees + funding).
