@@ -59,8 +59,9 @@ type streamLoop struct {
 	out   chan<- exchange.Event
 	hooks connHooks
 
-	gapOpen  bool
-	gapStart time.Time
+	gapOpen   bool
+	gapStart  time.Time
+	gapReason string
 }
 
 // emit sends ev unless ctx ends first.
@@ -77,7 +78,7 @@ func (l *streamLoop) openGap(ctx context.Context, start time.Time, reason string
 	if l.gapOpen {
 		return
 	}
-	l.gapOpen, l.gapStart = true, start
+	l.gapOpen, l.gapStart, l.gapReason = true, start, reason
 	l.log.Warn().Str("stream", l.name).Str("reason", reason).Msg("stream gap: data not live")
 	emit(ctx, l.out, exchange.StreamGap{
 		EventMeta: exchange.EventMeta{Symbol: l.opts.Symbol, ReceiveTime: l.opts.Clock.Now()},
@@ -85,7 +86,8 @@ func (l *streamLoop) openGap(ctx context.Context, start time.Time, reason string
 	})
 }
 
-func (l *streamLoop) closeGap(ctx context.Context, reason string) {
+// closeGap ends the open gap; its event repeats the reason the gap opened with.
+func (l *streamLoop) closeGap(ctx context.Context) {
 	if !l.gapOpen {
 		return
 	}
@@ -94,14 +96,13 @@ func (l *streamLoop) closeGap(ctx context.Context, reason string) {
 	l.log.Info().Str("stream", l.name).Dur("blind", now.Sub(l.gapStart)).Msg("stream resumed")
 	emit(ctx, l.out, exchange.StreamGap{
 		EventMeta: exchange.EventMeta{Symbol: l.opts.Symbol, ReceiveTime: now},
-		Stream:    l.name, Start: l.gapStart, End: now, Reason: reason,
+		Stream:    l.name, Start: l.gapStart, End: now, Reason: l.gapReason,
 	})
 }
 
 // run loops until ctx ends; it returns nil then.
 func (l *streamLoop) run(ctx context.Context) error {
 	attempt, connected := 0, false
-	lastReason := ""
 	for {
 		if d := backoff(attempt, l.opts.BackoffMin, l.opts.BackoffMax, l.opts.Jitter); d > 0 {
 			select {
@@ -130,7 +131,7 @@ func (l *streamLoop) run(ctx context.Context) error {
 		}
 		connected, attempt = true, 0
 		if l.hooks.resumeOnOpen {
-			l.closeGap(ctx, lastReason)
+			l.closeGap(ctx)
 		}
 		reason, lastMsg, err := l.serve(ctx, conn)
 		conn.Close()
@@ -141,7 +142,6 @@ func (l *streamLoop) run(ctx context.Context) error {
 		if err != nil {
 			msg += ": " + err.Error()
 		}
-		lastReason = msg
 		start := lastMsg
 		if reason == endMaxAge {
 			start = l.opts.Clock.Now()
@@ -223,7 +223,7 @@ func (l *streamLoop) serve(ctx context.Context, conn *websocket.Conn) (endReason
 			now := clock.Now()
 			lastMsg = now
 			if !l.hooks.resumeOnOpen {
-				l.closeGap(ctx, "")
+				l.closeGap(ctx)
 			}
 			reason, err := l.hooks.handle(ctx, f.msg, now)
 			if reason != "" {
