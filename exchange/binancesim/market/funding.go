@@ -27,7 +27,8 @@ type funding struct {
 	estF     float64         // est for the mark price's float median
 }
 
-func (f *funding) init(c Config, _ float64) error {
+// init sets the interval, interest and cap from c.
+func (f *funding) init(c Config) error {
 	f.interval = c.FundingInterval
 	f.next = c.Start.Truncate(c.FundingInterval).Add(c.FundingInterval)
 	f.interest = interestPer8h.Mul(decimal.NewFromInt(int64(c.FundingInterval / time.Second))).

@@ -67,11 +67,10 @@ type Model struct {
 	forceScan                      bool
 	roundUnit                      int64 // ticks of one round-number unit (1 USDT near 400)
 
-	tradeID  int64
-	liqCount int64
-	fills    []fillTicks
-	out      Output
-	err      error
+	tradeID int64
+	fills   []fillTicks
+	out     Output
+	err     error
 }
 
 // New builds a market from cfg (zero fields take DefaultConfig's values).
@@ -104,7 +103,7 @@ func New(cfg Config) (*Model, error) {
 	m.bk.base = max(1, int64(800/(m.fair*m.stepF)))
 	m.bk.setBid(floorTo(start-m.bk.gap/2, m.bk.gap))
 	m.reg, m.phaseID, m.phaseIdx = m.phaseAt(0)
-	if err := m.fund.init(c, m.tickF); err != nil {
+	if err := m.fund.init(c); err != nil {
 		return nil, err
 	}
 	// One liquidation price up front, so a bracket table the formula cannot
@@ -340,11 +339,10 @@ func (m *Model) updateMark() {
 
 // take executes a taker order of qty steps on side sign through the book,
 // prints its trades, and moves the fair price by alpha of the book's move.
-// It returns the filled quantity and its average price in ticks.
-func (m *Model) take(sign, qty, limit int64, alpha float64) (filled, avg int64) {
+// It returns the filled quantity and its notional in tick·steps.
+func (m *Model) take(sign, qty, limit int64, alpha float64) (filled, notional int64) {
 	before := m.bk.mid2()
 	m.fills, _ = m.bk.walk(m.fills[:0], sign, qty, limit)
-	var notional int64
 	for _, f := range m.fills {
 		m.tradeID++
 		m.out.Trades = append(m.out.Trades, exchange.Trade{
@@ -365,5 +363,8 @@ func (m *Model) take(sign, qty, limit int64, alpha float64) (filled, avg int64) 
 	if alpha > 0 {
 		m.fair = math.Max(m.startF*0.01, m.fair+float64(alpha*float64(m.bk.mid2()-before)/2)*m.tickF)
 	}
-	return filled, (notional + filled/2) / filled
+	return filled, notional
 }
+
+// avgTicks is notional / qty rounded to the nearest tick.
+func avgTicks(notional, qty int64) int64 { return (notional + qty/2) / qty }

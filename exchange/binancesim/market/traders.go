@@ -222,12 +222,12 @@ func (m *Model) openDecision(tr *trader) {
 			return
 		}
 	}
-	filled, avg := m.take(dir, qty, 0, impactAlpha)
+	filled, notional := m.take(dir, qty, 0, impactAlpha)
 	if filled == 0 {
 		tr.wake = m.k + m.wait(meanFlatWait/m.reg.activity)
 		return
 	}
-	m.keep(m.setPosition(tr, dir, filled, avg, lev))
+	m.keep(m.setPosition(tr, dir, filled, avgTicks(notional, filled), lev))
 }
 
 // closePosition sends tr's market exit (stop, target or time) and makes it flat.
@@ -238,15 +238,24 @@ func (m *Model) closePosition(tr *trader) {
 }
 
 // liquidate sends tr's forced order: a market sell (long) or buy (short)
-// limited at the bankruptcy price; what the book cannot fill goes to the
-// (unmodelled) insurance fund and auto-deleveraging.
+// limited at the bankruptcy price, as Binance's IOC liquidation order is.
+// When the book has already gapped past it, the insurance fund takes the
+// rest over and closes it at market at once; the event then reports the
+// worst fill as the order price, so Price stays on the limit side of
+// AvgPrice. Either way the whole position leaves the book and moves price.
 func (m *Model) liquidate(tr *trader) {
 	m.dropOI(tr)
-	filled, avg := m.take(-tr.dir, tr.qty, tr.bust, impactAlpha)
+	filled, notional := m.take(-tr.dir, tr.qty, tr.bust, impactAlpha)
+	price := tr.bust
+	if filled < tr.qty {
+		f2, n2 := m.take(-tr.dir, tr.qty-filled, 0, impactAlpha)
+		filled, notional = filled+f2, notional+n2
+		price = m.last
+	}
 	l := exchange.Liquidation{
 		EventMeta: exchange.EventMeta{Symbol: m.cfg.Symbol, ExchangeTime: m.now},
 		Side:      exchange.Sell,
-		Price:     m.px(tr.bust),
+		Price:     m.px(price),
 		Qty:       m.qtyDec(tr.qty),
 		LastQty:   m.qtyDec(filled),
 		FilledQty: m.qtyDec(filled),
@@ -257,13 +266,12 @@ func (m *Model) liquidate(tr *trader) {
 		l.Side = exchange.Buy
 	}
 	if filled > 0 {
-		l.AvgPrice = m.px(avg)
+		l.AvgPrice = m.px(avgTicks(notional, filled))
 	}
-	if filled < tr.qty {
+	if filled < tr.qty { // only past maxWalk levels: an absurdly thin book
 		l.Status = exchange.StatusExpired
 	}
 	m.out.Liquidations = append(m.out.Liquidations, l)
-	m.liqCount++
 	m.toFlat(tr)
 }
 
