@@ -100,9 +100,12 @@ func (b *Behaviour) Active() *Visit {
 }
 
 // Tally counts the outcomes of visits of one kind.
-func (b *Behaviour) Tally(k ClusterKind) Tally {
+func (b *Behaviour) Tally(k ClusterKind) Tally { return TallyVisits(b.history, k) }
+
+// TallyVisits counts the outcomes of the visits of one kind in h.
+func TallyVisits(h []Visit, k ClusterKind) Tally {
 	var t Tally
-	for _, v := range b.history {
+	for _, v := range h {
 		if v.Kind() != k {
 			continue
 		}

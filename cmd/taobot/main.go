@@ -11,6 +11,7 @@ import (
 	"sort"
 	"strings"
 	"syscall"
+	"time"
 )
 
 // Exit codes, distinct so scripts and systemd can tell failures apart.
@@ -25,6 +26,16 @@ const (
 type cli struct {
 	stdout, stderr io.Writer
 	getenv         func(string) string
+	// now is the CLI's clock for relative flags like --since; nil = wall time.
+	now func() time.Time
+}
+
+// clock returns the CLI's current time.
+func (c *cli) clock() time.Time {
+	if c.now != nil {
+		return c.now()
+	}
+	return time.Now().UTC()
 }
 
 // command is one `taobot <name>` subcommand.
@@ -42,6 +53,9 @@ func commands() []command {
 		{"liq", "print a liquidation price (calculator)", runLiq},
 		{"config", "check a config file: config check [-c FILE]", runConfig},
 		{"run", "run the bot (paper by default) until SIGINT/SIGTERM", runRun},
+		{"state", "inspect or export the state file: state inspect|export [--db FILE]", runState},
+		{"signals", "list recorded signals with their plans: signals [--since 1h] [--json]", runSignals},
+		{"map", "print the liquidation map of a running bot or the state file: map [--json]", runMap},
 		{"sim", "serve a local Binance USD-M simulator: sim [--scenario S --speed X --seed N]", runSim},
 	}
 	sort.Slice(cmds, func(i, j int) bool { return cmds[i].name < cmds[j].name })

@@ -1,0 +1,519 @@
+package agent
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/rs/zerolog"
+	"github.com/shopspring/decimal"
+
+	"github.com/taobot/taobot/agent/config"
+	"github.com/taobot/taobot/agent/liqmap"
+	"github.com/taobot/taobot/agent/orders"
+	"github.com/taobot/taobot/agent/strategy"
+	"github.com/taobot/taobot/exchange"
+	"github.com/taobot/taobot/risk"
+	"github.com/taobot/taobot/state"
+)
+
+// Orders is what the loop needs from the order manager. Dry-run has none.
+type Orders interface {
+	// Reconcile compares the store with the venue and repairs what it can;
+	// the loop does not trade until it succeeds.
+	Reconcile(ctx context.Context) error
+	// Submit turns an accepted plan into orders.
+	Submit(ctx context.Context, sig strategy.Signal, plan risk.PlanResult) error
+	// OnEvent sees every event, market and user, after the map has.
+	OnEvent(ctx context.Context, ev exchange.Event)
+	// OnTick runs periodic management on the loop goroutine.
+	OnTick(ctx context.Context, now time.Time, view orders.MarketView)
+	// OpenPositions counts positions open or being opened, for the limits.
+	OpenPositions() int
+	// Flatten closes everything (kill switch).
+	Flatten(ctx context.Context, reason string) error
+	// Status is a JSON-able summary for the status API.
+	Status() any
+}
+
+// RulesSource loads the symbol's filters and brackets.
+type RulesSource func(ctx context.Context) (exchange.SymbolRules, error)
+
+// Deps are what Run plugs together; only the mode decides which are set.
+type Deps struct {
+	Config config.Config
+	Clock  exchange.Clock
+	Log    zerolog.Logger
+	Store  *state.Store
+	// Market delivers market data (adapter, simulator, replay).
+	Market exchange.EventSource
+	// User delivers account events (adapter user stream, paper); nil in dry-run.
+	User exchange.EventSource
+	// Rules loads symbol rules; nil uses risk.DefaultTAORules.
+	Rules RulesSource
+	// Account reads balances for sizing; nil sizes from paper.starting_balance_usdt.
+	Account exchange.AccountReader
+	// Orders places and manages orders; nil in dry-run.
+	Orders Orders
+	// Observe, when set, sees each market event first (the paper venue fills on them).
+	Observe func(exchange.Event)
+	// FundingInterval of the symbol; zero = 8h.
+	FundingInterval time.Duration
+	// AfterEvent, when set, is called on the loop goroutine after each event
+	// is handled (replay progress, tests).
+	AfterEvent func(exchange.Event)
+}
+
+// KV keys the agent owns in the state store.
+const (
+	kvBehaviour = "strategy/behaviour"
+)
+
+// Agent is the trading loop. Create with New, start with Run.
+type Agent struct {
+	d      Deps
+	cfg    config.Config
+	log    zerolog.Logger
+	rules  exchange.SymbolRules
+	m      *liqmap.Map
+	strat  *strategy.Strategy
+	tape   *strategy.Tape
+	limits *risk.Limits
+
+	mark       exchange.MarkPrice
+	gaps       map[string]exchange.StreamGap
+	lastMarket time.Time
+	volSince   decimal.Decimal
+	lastSnap   time.Time
+	lastView   time.Time
+	startedAt  time.Time
+	counts     Counts
+	lastSignal *state.SignalRecord
+
+	status atomic.Pointer[Status]
+}
+
+// Counts are running totals for the status API.
+type Counts struct {
+	Events   int64 `json:"events"`
+	Signals  int64 `json:"signals"`
+	Accepted int64 `json:"accepted"`
+	Rejected int64 `json:"rejected"`
+	Gaps     int64 `json:"gaps"`
+}
+
+// New checks the dependencies; the heavy start-up work happens in Run.
+func New(d Deps) (*Agent, error) {
+	switch {
+	case d.Store == nil:
+		return nil, errors.New("agent: no state store")
+	case d.Market == nil:
+		return nil, errors.New("agent: no market data source")
+	case d.Config.Mode != config.ModeDryRun && d.Orders == nil:
+		return nil, fmt.Errorf("agent: mode %s needs an order manager", d.Config.Mode)
+	}
+	if d.Clock == nil {
+		d.Clock = exchange.WallClock{}
+	}
+	if d.FundingInterval <= 0 {
+		d.FundingInterval = 8 * time.Hour
+	}
+	a := &Agent{d: d, cfg: d.Config, log: d.Log, gaps: map[string]exchange.StreamGap{}}
+	a.status.Store(&Status{Mode: string(d.Config.Mode), Symbol: d.Config.Symbol, Phase: "starting"})
+	return a, nil
+}
+
+// Run starts up in order — rules, map (restored from the last snapshot),
+// limits, reconciliation — then runs the loop until ctx ends. It takes a
+// final map snapshot on the way out.
+func (a *Agent) Run(ctx context.Context) error {
+	if err := a.startup(ctx); err != nil {
+		a.setPhase("failed")
+		return err
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	market := make(chan exchange.Event, 4096)
+	user := make(chan exchange.Event, 1024)
+	errs := make(chan error, 2)
+	var wg sync.WaitGroup
+	run := func(name string, src exchange.EventSource, out chan exchange.Event) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := src.Run(ctx, out); err != nil && ctx.Err() == nil {
+				errs <- fmt.Errorf("%s source: %w", name, err)
+			}
+		}()
+	}
+	run("market", a.d.Market, market)
+	if a.d.User != nil {
+		run("user", a.d.User, user)
+	}
+	defer wg.Wait()
+	defer cancel()
+
+	tick := a.d.Clock.NewTicker(time.Second)
+	defer tick.Stop()
+	a.setPhase("trading")
+	a.log.Info().Str("event", "trading").Str("mode", string(a.cfg.Mode)).Msg("start-up complete; watching the market")
+	for {
+		select {
+		case <-ctx.Done():
+			a.shutdown()
+			return nil
+		case err := <-errs:
+			a.shutdown()
+			return err
+		case ev := <-market:
+			a.onMarket(ctx, ev)
+			a.after(ev)
+		case ev := <-user:
+			a.onUser(ctx, ev)
+			a.after(ev)
+		case now := <-tick.C():
+			a.onTick(ctx, now)
+		}
+	}
+}
+
+func (a *Agent) after(ev exchange.Event) {
+	if a.d.AfterEvent != nil {
+		a.d.AfterEvent(ev)
+	}
+}
+
+func (a *Agent) startup(ctx context.Context) error {
+	a.startedAt = a.d.Clock.Now()
+	a.setPhase("loading rules")
+	rules := risk.DefaultTAORules()
+	if a.d.Rules != nil {
+		r, err := a.d.Rules(ctx)
+		if err != nil {
+			return fmt.Errorf("load symbol rules for %s: %w", a.cfg.Symbol, err)
+		}
+		rules = r
+	}
+	if len(rules.Brackets) == 0 {
+		rules.Brackets = Brackets(a.cfg)
+	}
+	if len(rules.Brackets) == 0 {
+		rules.Brackets = risk.DefaultTAOBrackets()
+	}
+	a.rules = rules
+	a.log.Info().Str("event", "rules").Str("symbol", rules.Symbol).Str("tick", rules.TickSize.String()).
+		Str("step", rules.StepSize.String()).Str("min_notional", rules.MinNotional.String()).
+		Int("brackets", len(rules.Brackets)).Msg("symbol rules loaded")
+
+	mc, err := MapConfig(a.cfg, rules)
+	if err != nil {
+		return err
+	}
+	if a.m, err = liqmap.New(mc); err != nil {
+		return fmt.Errorf("liquidation map: %w", err)
+	}
+	a.setPhase("restoring map")
+	snap, ok, err := a.d.Store.LatestSnapshot()
+	switch {
+	case err != nil:
+		return fmt.Errorf("read map snapshot: %w", err)
+	case ok:
+		if err := a.m.Restore(snap.Data); err != nil {
+			// A snapshot from an incompatible config is not fatal: the map rebuilds from live data.
+			a.log.Warn().Err(err).Time("snapshot_time", snap.Time).Msg("map snapshot not restored; starting with an empty map")
+			a.m, _ = liqmap.New(mc)
+		} else {
+			a.lastSnap = a.d.Clock.Now()
+			a.log.Info().Str("event", "map_restored").Time("snapshot_time", snap.Time).Msg("liquidation map restored")
+		}
+	}
+
+	sc := StrategyConfig(a.cfg)
+	beh := strategy.NewBehaviour(sc.BehaviourWindow, sc.BehaviourMovePct, 0)
+	if raw, ok, err := a.d.Store.KVGet(kvBehaviour); err != nil {
+		return fmt.Errorf("read cluster behaviour: %w", err)
+	} else if ok {
+		var h []strategy.Visit
+		if err := json.Unmarshal(raw, &h); err != nil {
+			return fmt.Errorf("decode cluster behaviour %s: %w", kvBehaviour, err)
+		}
+		beh.Restore(h)
+	}
+	if a.strat, err = strategy.New(sc, beh); err != nil {
+		return err
+	}
+	a.tape = strategy.NewTape(sc.VolumeAvgWindow)
+	if a.limits, err = risk.NewLimits(LimitsConfig(a.cfg), a.d.Store); err != nil {
+		return fmt.Errorf("risk limits: %w", err)
+	}
+	if a.d.Orders != nil {
+		a.setPhase("reconciling")
+		if err := a.d.Orders.Reconcile(ctx); err != nil {
+			return fmt.Errorf("reconcile with the exchange (no trading until it succeeds): %w", err)
+		}
+	}
+	return nil
+}
+
+func (a *Agent) onMarket(ctx context.Context, ev exchange.Event) {
+	a.counts.Events++
+	if a.d.Observe != nil {
+		a.d.Observe(ev)
+	}
+	if err := a.m.Apply(ev); err != nil {
+		a.log.Warn().Err(err).Str("event", "map_rejected_event").Msg("event not applied to the map")
+	}
+	switch e := ev.(type) {
+	case exchange.Trade:
+		a.tape.Add(e)
+		a.volSince = a.volSince.Add(e.Qty)
+		a.lastMarket = e.ReceiveTime
+	case exchange.MarkPrice:
+		a.mark = e
+		a.lastMarket = e.ReceiveTime
+		a.evaluate(ctx, e.ExchangeTime)
+	case exchange.StreamGap:
+		a.onGap(e)
+	case exchange.BookTicker, exchange.Liquidation:
+		a.lastMarket = e.Meta().ReceiveTime
+	}
+	if a.d.Orders != nil {
+		a.d.Orders.OnEvent(ctx, ev)
+	}
+}
+
+func (a *Agent) onUser(ctx context.Context, ev exchange.Event) {
+	a.counts.Events++
+	if g, ok := ev.(exchange.StreamGap); ok {
+		a.onGap(g)
+	}
+	if a.d.Orders != nil {
+		a.d.Orders.OnEvent(ctx, ev)
+	}
+}
+
+func (a *Agent) onGap(g exchange.StreamGap) {
+	if g.Ongoing() {
+		a.counts.Gaps++
+		a.gaps[g.Stream] = g
+		a.log.Warn().Str("event", "stream_gap").Str("stream", g.Stream).Time("start", g.Start).Str("reason", g.Reason).
+			Msg("stream is blind: no new signals until it resumes")
+		return
+	}
+	delete(a.gaps, g.Stream)
+	a.log.Info().Str("event", "stream_resumed").Str("stream", g.Stream).Time("start", g.Start).Time("end", g.End).
+		Dur("gap", g.End.Sub(g.Start)).Msg("stream resumed")
+}
+
+// staleReason says why market data cannot be trusted now, or "".
+func (a *Agent) staleReason(now time.Time) string {
+	for name, g := range a.gaps {
+		return fmt.Sprintf("%s stream blind since %s (%s)", name, g.Start.Format(time.TimeOnly), g.Reason)
+	}
+	if after := a.cfg.Exchange.StaleAfter; after > 0 && !a.lastMarket.IsZero() && now.Sub(a.lastMarket) > after {
+		return fmt.Sprintf("no market data for %s", now.Sub(a.lastMarket).Round(time.Second))
+	}
+	return ""
+}
+
+// evaluate runs the strategy at event time now, on each mark price.
+func (a *Agent) evaluate(ctx context.Context, now time.Time) {
+	price := a.mark.Mark
+	sc := StrategyConfig(a.cfg)
+	near := a.m.Nearest(now, price)
+	if v := a.strat.Behaviour().Observe(now, price, a.volSince, near); v != nil {
+		a.onVisit(*v)
+	}
+	a.volSince = decimal.Zero
+	in := strategy.Input{
+		Now: now, Price: price, Nearest: near,
+		Velocity: a.m.Velocity(now), Regime: a.m.Regime(now), FundingRate: a.mark.FundingRate,
+		Features: a.tape.Features(now, sc.MomentumWindow, sc.VolumeAvgWindow),
+		Stale:    a.staleReason(a.d.Clock.Now()),
+	}
+	dec := a.limits.Check(now, risk.EntryCheck{OpenPositions: a.openPositions()})
+	if dec.Flatten && a.d.Orders != nil && a.openPositions() > 0 {
+		if err := a.d.Orders.Flatten(ctx, "kill switch asks to flatten"); err != nil {
+			a.log.Error().Err(err).Str("event", "flatten_failed").Msg("kill switch flatten failed")
+		}
+	}
+	if !dec.Allowed {
+		in.Blocked = dec.Err().Error()
+	}
+	d := a.strat.Evaluate(in)
+	if d.Signal == nil {
+		if a.log.GetLevel() <= zerolog.TraceLevel && len(d.Skips) > 0 {
+			a.log.Trace().Strs("skips", d.Skips).Msg("no signal")
+		}
+		return
+	}
+	a.onSignal(ctx, *d.Signal)
+}
+
+func (a *Agent) openPositions() int {
+	if a.d.Orders == nil {
+		return 0
+	}
+	return a.d.Orders.OpenPositions()
+}
+
+func (a *Agent) onVisit(v strategy.Visit) {
+	a.log.Info().Str("event", "cluster_visit").Str("outcome", string(v.Outcome)).Str("peak", v.Peak.String()).
+		Str("dominant", string(v.Dominant)).Bool("from_below", v.FromBelow).Str("volume", v.Volume.String()).
+		Time("start", v.Start).Time("end", v.End).Msg("price resolved at a cluster")
+	raw, err := json.Marshal(a.strat.Behaviour().History())
+	if err == nil {
+		err = a.d.Store.KVPut(kvBehaviour, raw)
+	}
+	if err != nil {
+		a.log.Error().Err(err).Str("event", "state_write_failed").Msg("save cluster behaviour")
+	}
+}
+
+// onSignal sizes a signal, records it with its plan or rejection, and hands
+// accepted plans to the order manager (never in dry-run).
+func (a *Agent) onSignal(ctx context.Context, sig strategy.Signal) {
+	a.counts.Signals++
+	plan, err := a.plan(ctx, sig)
+	rec := state.SignalRecord{
+		ID: sig.ID, Time: sig.Time, Symbol: sig.Symbol, Direction: sig.Direction, Entry: sig.Entry, Stop: sig.Stop,
+		Target: sig.Target, Features: sig.Features, Reason: sig.Reason, Mode: string(a.cfg.Mode),
+		Cluster: fmt.Sprintf("%s %s-%s peak %s (%s USDT, %s)", sig.Rule, sig.Cluster.Low, sig.Cluster.High,
+			sig.Cluster.Peak, sig.Cluster.Total.StringFixed(0), sig.Cluster.Dominant),
+	}
+	if rec.Features == nil {
+		rec.Features = map[string]string{}
+	}
+	rec.Features["rule"] = string(sig.Rule)
+	accepted := err == nil && plan.Accepted()
+	var rejection []string
+	switch {
+	case err != nil:
+		rejection = []string{err.Error()}
+	case !plan.Accepted():
+		for _, r := range plan.Rejections {
+			rejection = append(rejection, fmt.Sprintf("%s: %s", r.Code, r.Message))
+		}
+	}
+	if err == nil {
+		rec.Plan, _ = json.Marshal(plan)
+	}
+	if !accepted {
+		rec.Rejection, _ = json.Marshal(rejection)
+		a.counts.Rejected++
+	} else {
+		a.counts.Accepted++
+	}
+	if err := a.d.Store.PutSignal(rec); err != nil {
+		a.log.Error().Err(err).Str("event", "state_write_failed").Str("signal_id", sig.ID).Msg("persist signal")
+	}
+	a.lastSignal = &rec
+	ev := a.log.Info().Str("event", "signal").Str("signal_id", sig.ID).Str("mode", string(a.cfg.Mode)).
+		Str("direction", string(sig.Direction)).Str("rule", string(sig.Rule)).Str("entry", sig.Entry.String()).
+		Str("stop", sig.Stop.String()).Str("target", sig.Target.String()).Str("cluster_peak", sig.Cluster.Peak.String()).
+		Interface("features", sig.Features).Bool("accepted", accepted)
+	if accepted {
+		ev = ev.Str("qty", plan.Qty.String()).Int("leverage", plan.Leverage).Str("worst_loss", plan.WorstCaseLoss.Total.String())
+		if plan.RMultiple != nil {
+			ev = ev.Str("r_multiple", plan.RMultiple.String())
+		}
+	} else {
+		ev = ev.Strs("rejections", rejection)
+	}
+	ev.Msg(sig.Reason)
+	if !accepted || a.d.Orders == nil || a.cfg.Mode == config.ModeDryRun {
+		return
+	}
+	if err := a.d.Orders.Submit(ctx, sig, plan); err != nil {
+		a.log.Error().Err(err).Str("event", "submit_failed").Str("signal_id", sig.ID).Msg("order manager refused the plan")
+	}
+}
+
+func (a *Agent) plan(ctx context.Context, sig strategy.Signal) (risk.PlanResult, error) {
+	equity, available := a.cfg.Paper.StartingBalance, a.cfg.Paper.StartingBalance
+	if a.d.Account != nil {
+		bals, err := a.d.Account.Balances(ctx)
+		if err != nil {
+			return risk.PlanResult{}, fmt.Errorf("read balance for sizing: %w", err)
+		}
+		equity, available = decimal.Zero, decimal.Zero
+		for _, b := range bals {
+			if b.Asset == "USDT" {
+				equity, available = b.Wallet.Add(b.CrossUnrealized), b.Available
+			}
+		}
+	}
+	plan, err := risk.Plan(risk.PlanInput{
+		Direction: sig.Direction, Entry: sig.Entry, Stop: sig.Stop, Target: sig.Target,
+		Equity: equity, Available: available, Rules: a.rules, Brackets: a.rules.Brackets,
+		MakerFee: a.cfg.Risk.MakerFeeRate, TakerFee: a.cfg.Risk.TakerFeeRate,
+		EntryMaker:  a.cfg.Orders.EntryType == "limit",
+		FundingRate: a.mark.FundingRate, FundingInterval: a.d.FundingInterval, NextFunding: a.mark.NextFundingTime,
+		Now: sig.Time, Hold: a.cfg.Risk.HoldHorizon, Config: SizingConfig(a.cfg),
+	})
+	if err != nil {
+		return plan, fmt.Errorf("size signal %s: %w", sig.ID, err)
+	}
+	if plan.Accepted() {
+		dec := a.limits.Check(sig.Time, risk.EntryCheck{OpenPositions: a.openPositions(), Notional: plan.Notional, WorstLoss: plan.WorstCaseLoss.Total})
+		for _, b := range dec.Blocks {
+			plan.Rejections = append(plan.Rejections, risk.Rejection{Code: risk.ReasonCode(b.Code), Message: b.Message})
+		}
+	}
+	return plan, nil
+}
+
+func (a *Agent) onTick(ctx context.Context, now time.Time) {
+	stale := a.staleReason(now)
+	if a.d.Orders != nil {
+		a.d.Orders.OnTick(ctx, now, orders.MarketView{Now: now, Mark: a.mark.Mark, Nearest: a.m.Nearest(a.mapNow(now), a.mark.Mark), Stale: stale != ""})
+	}
+	if iv := a.cfg.LiqMap.SnapshotInterval; iv > 0 && now.Sub(a.lastSnap) >= iv {
+		a.snapshot(now)
+	}
+	if now.Sub(a.lastView) >= 5*time.Second || a.lastView.IsZero() {
+		a.lastView = now
+		a.publish(now, stale)
+	}
+}
+
+// mapNow is the time to query the map at: the last event time, so replay and
+// simulated time stay coherent with the wall-clock ticker.
+func (a *Agent) mapNow(now time.Time) time.Time {
+	if !a.mark.ExchangeTime.IsZero() {
+		return a.mark.ExchangeTime
+	}
+	return now
+}
+
+func (a *Agent) snapshot(now time.Time) {
+	data, err := a.m.Snapshot()
+	if err == nil {
+		err = a.d.Store.PutSnapshot(state.MapSnapshot{Time: a.mapNow(now), Version: 1, Data: data})
+	}
+	if err != nil {
+		a.log.Error().Err(err).Str("event", "snapshot_failed").Msg("map snapshot not saved")
+		return
+	}
+	a.lastSnap = now
+	a.log.Debug().Str("event", "snapshot").Int("bytes", len(data)).Msg("map snapshot saved")
+}
+
+func (a *Agent) shutdown() {
+	a.setPhase("stopping")
+	now := a.d.Clock.Now()
+	if a.m != nil {
+		a.snapshot(now)
+	}
+	a.log.Info().Str("event", "stopped").Int64("signals", a.counts.Signals).Int64("events", a.counts.Events).Msg("agent stopped")
+}
+
+func (a *Agent) setPhase(p string) {
+	s := *a.status.Load()
+	s.Phase = p
+	a.status.Store(&s)
+}

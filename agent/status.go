@@ -1,0 +1,103 @@
+package agent
+
+import (
+	"bytes"
+	"encoding/json"
+	"net/http"
+	"time"
+
+	"github.com/shopspring/decimal"
+
+	"github.com/taobot/taobot/agent/liqmap"
+	"github.com/taobot/taobot/risk"
+	"github.com/taobot/taobot/state"
+)
+
+// Status is the loop's published view, refreshed every few seconds. It is
+// immutable once stored, so the HTTP server reads it without locks.
+type Status struct {
+	Mode       string              `json:"mode"`
+	Symbol     string              `json:"symbol"`
+	Phase      string              `json:"phase"`
+	StartedAt  time.Time           `json:"startedAt"`
+	Now        time.Time           `json:"now"`
+	Mark       decimal.Decimal     `json:"mark"`
+	Funding    decimal.Decimal     `json:"fundingRate"`
+	Stale      string              `json:"stale,omitempty"`
+	Counts     Counts              `json:"counts"`
+	Nearest    liqmap.Nearest      `json:"nearest"`
+	Velocity   liqmap.Velocity     `json:"velocity"`
+	Regime     liqmap.Regime       `json:"regime"`
+	Clusters   []liqmap.Cluster    `json:"clusters"`
+	Limits     risk.LimitsStatus   `json:"limits"`
+	LastSignal *state.SignalRecord `json:"lastSignal,omitempty"`
+	Orders     any                 `json:"orders,omitempty"`
+	// MapText is the rendered map (the same table `taobot map` prints).
+	MapText string `json:"-"`
+}
+
+// Status returns the latest published status.
+func (a *Agent) Status() Status { return *a.status.Load() }
+
+func (a *Agent) publish(now time.Time, stale string) {
+	at := a.mapNow(now)
+	s := Status{
+		Mode: string(a.cfg.Mode), Symbol: a.cfg.Symbol, Phase: a.status.Load().Phase, StartedAt: a.startedAt,
+		Now: now, Mark: a.mark.Mark, Funding: a.mark.FundingRate, Stale: stale, Counts: a.counts,
+		Nearest: a.m.Nearest(at, a.mark.Mark), Velocity: a.m.Velocity(at), Regime: a.m.Regime(at),
+		Clusters: a.m.Clusters(at), Limits: a.limits.Status(at), LastSignal: a.lastSignal,
+	}
+	if a.d.Orders != nil {
+		s.Orders = a.d.Orders.Status()
+	}
+	var buf bytes.Buffer
+	if a.mark.Mark.IsPositive() {
+		if err := a.m.Render(at, a.mark.Mark, &buf, liqmap.RenderOptions{}); err == nil {
+			s.MapText = buf.String()
+		}
+	}
+	a.status.Store(&s)
+}
+
+// Handler serves the status API: /healthz, /status (JSON) and /map (text,
+// or JSON with ?format=json).
+func (a *Agent) Handler() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
+		s := a.Status()
+		if s.Phase != "trading" {
+			w.WriteHeader(http.StatusServiceUnavailable)
+		}
+		_, _ = w.Write([]byte(s.Phase + "\n"))
+	})
+	mux.HandleFunc("GET /status", func(w http.ResponseWriter, _ *http.Request) {
+		writeJSON(w, a.Status())
+	})
+	mux.HandleFunc("GET /map", func(w http.ResponseWriter, r *http.Request) {
+		s := a.Status()
+		if r.URL.Query().Get("format") == "json" {
+			writeJSON(w, struct {
+				Mark     decimal.Decimal  `json:"mark"`
+				Nearest  liqmap.Nearest   `json:"nearest"`
+				Velocity liqmap.Velocity  `json:"velocity"`
+				Regime   liqmap.Regime    `json:"regime"`
+				Clusters []liqmap.Cluster `json:"clusters"`
+			}{s.Mark, s.Nearest, s.Velocity, s.Regime, s.Clusters})
+			return
+		}
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		if s.MapText == "" {
+			_, _ = w.Write([]byte("no map yet: waiting for the first mark price\n"))
+			return
+		}
+		_, _ = w.Write([]byte(s.MapText))
+	})
+	return mux
+}
+
+func writeJSON(w http.ResponseWriter, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	_ = enc.Encode(v)
+}
