@@ -23,7 +23,7 @@ func benchEvents(b *testing.B, mk func(i int, at time.Time) exchange.Event) {
 	b.ReportAllocs()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		if err := m.Apply(mk(i, now.Add(time.Duration(i)*time.Millisecond))); err != nil {
+		if err := m.Apply(mk(i, now.Add(time.Duration(i)*100*time.Millisecond))); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -62,13 +62,27 @@ func BenchmarkOnOpenInterest(b *testing.B) {
 	})
 }
 
+// nonEmpty counts occupied buckets, reported so the query numbers have a scale.
+func nonEmpty(m *Map) int {
+	n := 0
+	for k := 0; k < m.grid.n; k++ {
+		if !m.grid.buf[m.grid.off+k].empty() {
+			n++
+		}
+	}
+	return n
+}
+
 func BenchmarkClusters(b *testing.B) {
 	m, now := benchMap(b)
 	b.ReportAllocs()
 	b.ResetTimer()
+	var cs []Cluster
 	for i := 0; i < b.N; i++ {
-		_ = m.Clusters(now)
+		cs = m.Clusters(now)
 	}
+	b.ReportMetric(float64(nonEmpty(m)), "buckets")
+	b.ReportMetric(float64(len(cs)), "clusters")
 }
 
 func BenchmarkNearest(b *testing.B) {

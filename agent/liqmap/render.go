@@ -52,7 +52,9 @@ func (m *Map) Render(now time.Time, price decimal.Decimal, w io.Writer, opts Ren
 	if r.Kind == RegimeUnknown {
 		p("regime: unknown (not enough OI and mark samples in %s)\n", m.cfg.RegimeWindow)
 	} else {
-		p("regime: %s (OI %s%%, price %s%% over %s)\n", r.Kind, signed(r.OIChangePct), signed(r.PriceChangePct), m.cfg.RegimeWindow)
+		// The span is the samples' own, which can exceed the window when OI points are sparse.
+		p("regime: %s (OI %s%%, price %s%% over %s of OI samples, window %s)\n", r.Kind, signed(r.OIChangePct),
+			signed(r.PriceChangePct), shortDur(r.To.Sub(r.From)), m.cfg.RegimeWindow)
 	}
 
 	rn := m.RoundNumbers(now)
