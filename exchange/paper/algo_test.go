@@ -175,3 +175,22 @@ func TestCancelAlgoAndDuplicate(t *testing.T) {
 		t.Fatalf("cancelled algo fired: %v", kinds(evs))
 	}
 }
+
+func TestNonPositivePricesAreIgnored(t *testing.T) {
+	h := newHarness(t, nil)
+	h.book("99.90", "100.00")
+	h.mark("100.00")
+	h.mustPlace(market("e", exchange.Buy, "1"))
+	if _, err := h.placeAlgo(exchange.AlgoOrderRequest{ClientAlgoID: "sl", Side: exchange.Sell, Type: exchange.StopMarket,
+		TriggerPrice: d("95.00"), ClosePosition: true, WorkingType: exchange.MarkPriceTrigger}); err != nil {
+		t.Fatal(err)
+	}
+	h.events()
+	h.mark("0")
+	h.book("0", "100.00")
+	h.trade("0", "1")
+	if evs := h.events(); len(evs) != 0 {
+		t.Fatalf("zero prices acted on: %v", kinds(evs))
+	}
+	eqDec(t, "pos", h.position().Qty, d("1"))
+}

@@ -3,6 +3,7 @@ package paper
 import (
 	"context"
 	"fmt"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -98,6 +99,10 @@ func TestRestartRestoresAccount(t *testing.T) {
 	beforeOrders, _ := h.tr.OpenOrders(h.ctx, sym)
 	beforeAlgos, _ := h.tr.OpenAlgoOrders(h.ctx, sym)
 
+	raw, ok, _ := h.kv.KVGet("paper/account/TAOUSDT")
+	if !ok || !strings.Contains(string(raw), `"version":1`) {
+		t.Fatalf("saved account %q lacks the version", raw)
+	}
 	// Same KV, a different initial balance that must be ignored.
 	tr2, err := New(Config{Symbol: sym, Rules: testRules(), InitialBalance: d("1")}, h.kv, h.clock)
 	if err != nil {

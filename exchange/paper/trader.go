@@ -185,9 +185,15 @@ func (t *Trader) Observe(ev exchange.Event) error {
 	changed := false
 	switch e := ev.(type) {
 	case exchange.BookTicker:
+		if !e.BidPrice.IsPositive() || !e.AskPrice.IsPositive() {
+			return nil // an empty side would price fills at zero
+		}
 		t.mkt.bid, t.mkt.ask, t.mkt.bidQty, t.mkt.askQty = e.BidPrice, e.AskPrice, e.BidQty, e.AskQty
 		changed = t.chargeFunding(now, decimal.Zero, &out)
 	case exchange.Trade:
+		if !e.Price.IsPositive() {
+			return nil
+		}
 		changed = t.chargeFunding(now, decimal.Zero, &out)
 		t.mkt.last = e.Price
 		if t.fillRestingOnTrade(e, now, &out) {
@@ -197,6 +203,9 @@ func (t *Trader) Observe(ev exchange.Event) error {
 			changed = true
 		}
 	case exchange.MarkPrice:
+		if !e.Mark.IsPositive() {
+			return nil // a zero mark would trigger every sell stop
+		}
 		changed = t.chargeFunding(now, e.Mark, &out)
 		t.mkt.mark = e.Mark
 		if t.triggerAlgos(exchange.MarkPriceTrigger, e.Mark, now, &out) {
