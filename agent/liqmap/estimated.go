@@ -91,9 +91,9 @@ func (m *Map) attribute(delta decimal.Decimal, o exchange.OpenInterest, t int64)
 	return nil
 }
 
-// projRefEntry is the entry price at which New evaluates the formula once per
-// slice. A large reference keeps more significant digits (decimal division
-// keeps 16 places) and the ratio is then an exact shift.
+// projRefShift: New evaluates the formula once per slice at entry 10^6. A
+// large reference keeps more significant digits (decimal division keeps 16
+// places) and the ratio LP/entry is then an exact shift.
 const projRefShift = 6
 
 // projection is one slice's liquidation price as a multiple of its entry.

@@ -166,15 +166,19 @@ func orDash(s string) string {
 	return s
 }
 
-// shortDur prints a duration in its largest unit (45s, 12m, 3.5h, 2.0d).
+// shortDur prints a duration in its largest unit (45s, 12m, 3.5h, 2.0d), in integer arithmetic.
 func shortDur(d time.Duration) string {
+	tenths := func(unit time.Duration) string {
+		n := int64(d / (unit / 10))
+		return fmt.Sprintf("%d.%d", n/10, n%10)
+	}
 	switch {
 	case d < time.Minute:
 		return fmt.Sprintf("%ds", int(d/time.Second))
 	case d < time.Hour:
 		return fmt.Sprintf("%dm", int(d/time.Minute))
 	case d < 48*time.Hour:
-		return fmt.Sprintf("%.1fh", d.Hours())
+		return tenths(time.Hour) + "h"
 	}
-	return fmt.Sprintf("%.1fd", d.Hours()/24)
+	return tenths(24*time.Hour) + "d"
 }

@@ -20,11 +20,11 @@ func TestRenderShowsTheMap(t *testing.T) {
 	for _, want := range []string{
 		"TAOUSDT liquidation map at 2026-03-01T13:10:00Z  price 404.00",
 		// OI: the last point at or before the window start (1010 at t0+1s) against 1030; mark 405 -> 404.
-		"regime: new-shorts (OI +1.98%, price -0.25% over 1.2h of OI samples, window 15m0s)",
+		"regime: new-shorts (OI +1.98%, price -0.25% over 1.1h of OI samples, window 15m0s)",
 		// +10 contracts at VWAP 405, then +20 without trades (at the mark, 405), half long, all 10x:
 		// longs at 405*0.90909 = 368.18, shorts at 405*1.08911 = 441.09. The first 2025 decayed
 		// 70 minutes at a 24 h half-life, plus 4050: 2025*0.5^(70/1440) + 4050 = 6008.
-		"368.00     369.00     368.50             6008            0      0     1.2h     slow    375    -8.79",
+		"368.00     369.00     368.50             6008            0      0     1.1h     slow    375    -8.79",
 		"clusters (3):",
 		"420.00     422.00     421.50",
 		"<== price 404.00",

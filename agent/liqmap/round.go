@@ -11,8 +11,8 @@ import (
 // TAO's 100-999 that is multiples of 10, 25, 50 and 100; at 1,000-9,999 of
 // 100, 250, 500 and 1,000; at 10-99 of 1, 2.5, 5 and 10. The reference is the
 // mark (else the last trade), so the whole map uses one scale at a time.
-var roundMultiples = []decimal.Decimal{
-	decimal.NewFromInt(1), decimal.RequireFromString("2.5"), decimal.NewFromInt(5), decimal.NewFromInt(10),
+func roundMultiples() []decimal.Decimal {
+	return []decimal.Decimal{decimal.NewFromInt(1), decimal.New(25, -1), decimal.NewFromInt(5), decimal.NewFromInt(10)}
 }
 
 // roundUnit is u for price p (zero for p <= 0).
@@ -41,8 +41,9 @@ func (m *Map) roundTag(p decimal.Decimal) RoundTag {
 		return RoundTag{}
 	}
 	dist := m.cfg.RoundDistancePct.Div(hundred)
-	for k := len(roundMultiples) - 1; k >= 0; k-- {
-		step := u.Mul(roundMultiples[k])
+	mults := roundMultiples()
+	for k := len(mults) - 1; k >= 0; k-- {
+		step := u.Mul(mults[k])
 		if lvl, ok := near(p, step, dist); ok {
 			return RoundTag{Level: lvl, Step: step}
 		}
@@ -64,8 +65,9 @@ func (m *Map) RoundNumbers(now time.Time) RoundNumberStats {
 	}
 	fr := m.real.readFactor(now.UnixNano())
 	dist := m.cfg.RoundDistancePct.Div(hundred)
-	st.Levels = make([]RoundLevelStats, len(roundMultiples))
-	stored := make([]decimal.Decimal, len(roundMultiples))
+	mults := roundMultiples()
+	st.Levels = make([]RoundLevelStats, len(mults))
+	stored := make([]decimal.Decimal, len(mults))
 	var all decimal.Decimal
 	for k := 0; k < m.grid.n; k++ {
 		b := &m.grid.buf[m.grid.off+k]
@@ -77,7 +79,7 @@ func (m *Map) RoundNumbers(now time.Time) RoundNumberStats {
 		n := b.rnLong + b.rnShort
 		st.RealizedEvents += n
 		mid := m.bucketMid(m.grid.lo + int64(k))
-		for j, mult := range roundMultiples {
+		for j, mult := range mults {
 			if _, ok := near(mid, st.Unit.Mul(mult), dist); ok {
 				stored[j] = stored[j].Add(r)
 				st.Levels[j].NearEvents += n
@@ -85,7 +87,7 @@ func (m *Map) RoundNumbers(now time.Time) RoundNumberStats {
 		}
 	}
 	st.RealizedTotal = all.Mul(fr).Round(outPlaces)
-	for j, mult := range roundMultiples {
+	for j, mult := range mults {
 		l := &st.Levels[j]
 		l.Step = st.Unit.Mul(mult)
 		l.NearNotional = stored[j].Mul(fr).Round(outPlaces)
