@@ -1,0 +1,108 @@
+package binancesim
+
+import (
+	"encoding/json"
+	"testing"
+	"time"
+
+	"github.com/gorilla/websocket"
+	"github.com/shopspring/decimal"
+
+	"github.com/taobot/taobot/exchange"
+)
+
+// scripted is a model that prints given liquidations at given times and
+// otherwise behaves like the flat fallback market.
+type scripted struct {
+	*fallbackModel
+	liqs []mLiquidation
+}
+
+func (m *scripted) Step(now time.Time) stepOutput {
+	var out stepOutput
+	rest := m.liqs[:0]
+	for _, l := range m.liqs {
+		if l.Time.After(now) {
+			rest = append(rest, l)
+			continue
+		}
+		out.Liquidations = append(out.Liquidations, l)
+	}
+	m.liqs = rest
+	return out
+}
+
+func TestForceOrderSnapshotRulePushesTheLargestPerSecond(t *testing.T) {
+	start := time.Date(2026, 1, 5, 0, 0, 0, 0, time.UTC)
+	at := func(ms int) time.Time { return start.Add(time.Duration(ms) * time.Millisecond) }
+	liq := func(ms int, side exchange.Side, qty string, price string) mLiquidation {
+		p := decimal.RequireFromString(price)
+		return mLiquidation{Time: at(ms), Side: side, Price: p, AvgPrice: p, Qty: decimal.RequireFromString(qty)}
+	}
+	s := Start(t, Options{Scenario: FallbackScenario, Start: start, Step: 100 * time.Millisecond})
+	s.mu.Lock()
+	s.model = &scripted{fallbackModel: newFallbackModel(1, start, decimal.NewFromInt(400)), liqs: []mLiquidation{
+		liq(200, exchange.Sell, "10", "400"), // second 0: notional 4000
+		liq(500, exchange.Sell, "30", "399"), // second 0: notional 11970, the largest
+		liq(900, exchange.Buy, "5", "401"),   // second 0: 2005
+		liq(1300, exchange.Buy, "2", "402"),  // second 1: alone
+		// second 2: nothing, so nothing is pushed
+		liq(3100, exchange.Sell, "1", "400"),   // second 3: 400
+		liq(3999, exchange.Sell, "1.5", "399"), // second 3: 598.5, the largest
+	}}
+	s.mu.Unlock()
+
+	single, resp, err := websocket.DefaultDialer.Dial(s.WSURL+"/ws/taousdt@forceOrder", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_ = resp.Body.Close()
+	defer single.Close()
+	all, resp, err := websocket.DefaultDialer.Dial(s.WSURL+"/stream?streams=!forceOrder@arr", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_ = resp.Body.Close()
+	defer all.Close()
+
+	s.Advance(5 * time.Second)
+	want := []struct {
+		side, qty string
+		e, tt     int64
+	}{
+		{"SELL", "30.000", at(1000).UnixMilli(), at(500).UnixMilli()},
+		{"BUY", "2.000", at(2000).UnixMilli(), at(1300).UnixMilli()},
+		{"SELL", "1.500", at(4000).UnixMilli(), at(3999).UnixMilli()},
+	}
+	for _, w := range want {
+		_ = single.SetReadDeadline(time.Now().Add(5 * time.Second))
+		_, raw, err := single.ReadMessage()
+		if err != nil {
+			t.Fatal(err)
+		}
+		var e struct { // exact tags for each key: encoding/json matches case-insensitively otherwise
+			Ev string `json:"e"`
+			E  int64  `json:"E"`
+			O  struct {
+				Sym string `json:"s"`
+				S   string `json:"S"`
+				Q   string `json:"q"`
+				T   int64  `json:"T"`
+			} `json:"o"`
+		}
+		if err := json.Unmarshal(raw, &e); err != nil {
+			t.Fatal(err)
+		}
+		if e.O.S != w.side || e.O.Q != w.qty || e.E != w.e || e.O.T != w.tt {
+			t.Fatalf("pushed %s, want %+v", raw, w)
+		}
+		_ = all.SetReadDeadline(time.Now().Add(5 * time.Second))
+		_, wrapped, err := all.ReadMessage()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := `{"stream":"!forceOrder@arr","data":` + string(raw) + `}`; string(wrapped) != want {
+			t.Fatalf("all-market stream: %s, want %s", wrapped, want)
+		}
+	}
+}
