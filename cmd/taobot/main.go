@@ -54,7 +54,6 @@ func commands() []command {
 		{"config", "check a config file: config check [-c FILE]", runConfig},
 		{"run", "run the bot (paper by default) until SIGINT/SIGTERM", runRun},
 		{"state", "inspect or export the state file: state inspect|export [--db FILE]", runState},
-		{"state", "inspect or export the state file: state inspect|export [--db FILE]", runState},
 		{"signals", "list recorded signals with their plans: signals [--since 1h] [--json]", runSignals},
 		{"map", "print the liquidation map of a running bot or the state file: map [--json]", runMap},
 		{"sim", "serve a local Binance USD-M simulator: sim [--scenario S --speed X --seed N]", runSim},
