@@ -190,6 +190,9 @@ func pow10Exp(d decimal.Decimal) int32 {
 	return noPow10
 }
 
+// Config is the effective configuration, defaults filled in.
+func (m *Model) Config() Config { return m.cfg }
+
 // Now is the simulated time of the last sub-step done.
 func (m *Model) Now() time.Time { return m.now }
 

@@ -20,11 +20,16 @@ type regime struct {
 }
 
 var (
-	calmRegime = regime{name: "calm", vol: 0.025 * perSecFromDaily, trend: true, depth: 1, longBias: 0.5, activity: 1}
+	calmRegime = regime{name: "calm", vol: 0.025 * perSecFromDaily, trend: true, revert: 1.0 / (6 * 3600), anchor: 1,
+		depth: 1, longBias: 0.5, activity: 1}
 	chopRegime = regime{name: "chop", vol: 0.12 * perSecFromDaily, revert: 1.0 / 900, anchor: 1,
 		depth: 0.8, longBias: 0.5, highLev: true, activity: 1.5}
-	buildLong  = regime{name: "build-long", drift: 0.01 / 3600, vol: 0.04 * perSecFromDaily, depth: 0.9, longBias: 0.82, highLev: true, activity: 2}
-	buildShort = regime{name: "build-short", drift: -0.01 / 3600, vol: 0.04 * perSecFromDaily, depth: 0.9, longBias: 0.18, highLev: true, activity: 2}
+	// Crowding phases drift with the crowd and, over hours, back toward the
+	// start price, so a repeating scenario stays in range for days.
+	buildLong = regime{name: "build-long", drift: 0.01 / 3600, vol: 0.04 * perSecFromDaily, revert: 1.0 / 7200, anchor: 1,
+		depth: 0.9, longBias: 0.82, highLev: true, activity: 2}
+	buildShort = regime{name: "build-short", drift: -0.01 / 3600, vol: 0.04 * perSecFromDaily, revert: 1.0 / 7200, anchor: 1,
+		depth: 0.9, longBias: 0.18, highLev: true, activity: 2}
 	drop       = regime{name: "drop", drift: -0.012 / 60, vol: 0.15 * perSecFromDaily, depth: 0.35, longBias: 0.3, highLev: true, activity: 0.5}
 	rally      = regime{name: "rally", drift: 0.012 / 60, vol: 0.15 * perSecFromDaily, depth: 0.35, longBias: 0.7, highLev: true, activity: 0.5}
 	dropRelief = regime{name: "relief", drift: 0.001 / 60, vol: 0.06 * perSecFromDaily, depth: 0.7, longBias: 0.5, activity: 1}
