@@ -217,3 +217,26 @@ func TestEstimatedDecays(t *testing.T) {
 	l, _ := estAt(m, "363.63", t0.Add(4*time.Second+24*time.Hour))
 	eq(t, "long after one half-life", l, "1000")
 }
+
+func TestBucketsView(t *testing.T) {
+	m := setupOI(t, testConfig())
+	apply(t, m, liq(t0.Add(5*time.Second), exchange.Sell, "390", "2"))
+	bs := m.Buckets(t0.Add(5*time.Second), d("0"), d("0"))
+	want := []struct{ low, rl, el, es string }{
+		{"363.63", "0", "2000", "0"},
+		{"390", "780", "0", "0"},
+		{"435.64", "0", "0", "2000"},
+	}
+	if len(bs) != len(want) {
+		t.Fatalf("buckets = %+v", bs)
+	}
+	for i, w := range want {
+		eq(t, "low", bs[i].Low, w.low)
+		eq(t, "realized long", bs[i].RealizedLong, w.rl)
+		eq(t, "estimated long", bs[i].EstimatedLong, w.el)
+		eq(t, "estimated short", bs[i].EstimatedShort, w.es)
+	}
+	if got := m.Buckets(t0, d("380"), d("400")); len(got) != 1 || !got[0].Low.Equal(d("390")) {
+		t.Errorf("range filter: %+v", got)
+	}
+}

@@ -296,3 +296,33 @@ func window(h []sample, now, w int64) (sample, sample, bool) {
 	}
 	return h[start], h[end], true
 }
+
+// Buckets lists the non-empty buckets whose range overlaps [lo, hi] at now,
+// lowest first. A zero lo or hi leaves that end open.
+func (m *Map) Buckets(now time.Time, lo, hi decimal.Decimal) []BucketView {
+	if !m.width.IsPositive() {
+		return nil
+	}
+	nowNs := now.UnixNano()
+	fr, fe := m.real.readFactor(nowNs), m.est.readFactor(nowNs)
+	var out []BucketView
+	for k := 0; k < m.grid.n; k++ {
+		b := &m.grid.buf[m.grid.off+k]
+		if b.empty() {
+			continue
+		}
+		i := m.grid.lo + int64(k)
+		low, high := m.bucketLow(i), m.bucketLow(i+1)
+		if (lo.IsPositive() && high.LessThanOrEqual(lo)) || (hi.IsPositive() && low.GreaterThan(hi)) {
+			continue
+		}
+		out = append(out, BucketView{
+			Low: low, High: high,
+			RealizedLong: b.rLong.Mul(fr).Round(outPlaces), RealizedShort: b.rShort.Mul(fr).Round(outPlaces),
+			EstimatedLong: b.eLong.Mul(fe).Round(outPlaces), EstimatedShort: b.eShort.Mul(fe).Round(outPlaces),
+			RealizedEvents: b.rnLong + b.rnShort,
+			Round:          m.roundTag(m.bucketMid(i)),
+		})
+	}
+	return out
+}

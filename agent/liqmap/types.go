@@ -206,3 +206,17 @@ type RenderOptions struct {
 	// RangePct is the price range shown around the price, ±percent (default Config.NearestRangePct).
 	RangePct decimal.Decimal
 }
+
+// BucketView is one non-empty price bucket at a query time, for tables,
+// JSON output and dashboards. Notional is decayed to the query time.
+type BucketView struct {
+	Low            decimal.Decimal `json:"low"`
+	High           decimal.Decimal `json:"high"`
+	RealizedLong   decimal.Decimal `json:"realizedLong"`
+	RealizedShort  decimal.Decimal `json:"realizedShort"`
+	EstimatedLong  decimal.Decimal `json:"estimatedLong"`
+	EstimatedShort decimal.Decimal `json:"estimatedShort"`
+	// RealizedEvents counts forceOrder prints (a sample, see Stats).
+	RealizedEvents int64    `json:"realizedEvents"`
+	Round          RoundTag `json:"round"`
+}
