@@ -24,9 +24,19 @@ type orderParams struct {
 	closePosition bool
 }
 
-// placeOrderLocked runs the account checks Binance runs after the filters,
-// accepts the order and executes what can execute now.
+// placeOrderLocked accepts an order and executes what can execute now.
 func (s *Sim) placeOrderLocked(p orderParams) (*order, *apiError) {
+	o, e := s.acceptOrderLocked(p)
+	if e != nil {
+		return nil, e
+	}
+	s.executeLocked(o)
+	return o, nil
+}
+
+// acceptOrderLocked runs the account checks Binance runs after the filters
+// and records the order as NEW (pushing ORDER_TRADE_UPDATE NEW).
+func (s *Sim) acceptOrderLocked(p orderParams) (*order, *apiError) {
 	a := s.acct
 	q := s.model.Quote()
 	if p.reduceOnly {
@@ -78,7 +88,6 @@ func (s *Sim) placeOrderLocked(p orderParams) (*order, *apiError) {
 	a.orders[o.id] = o
 	a.orderIDs = append(a.orderIDs, o.id)
 	s.pushOrderUpdateLocked(o, "NEW", nil)
-	s.executeLocked(o)
 	return o, nil
 }
 

@@ -97,12 +97,26 @@ func TestUserStreamReportsAMarketFill(t *testing.T) {
 	}
 }
 
+func TestDefaultAckReplyPrecedesExecution(t *testing.T) {
+	s := flat(t, binancesim.Options{})
+	c, x := client(s), ctx(t)
+	ack, err := c.NewCreateOrderService().Symbol("TAOUSDT").Side(futures.SideTypeBuy).Type(futures.OrderTypeMarket).Quantity("1").NewClientOrderID("ack").Do(x)
+	if err != nil || ack.Status != futures.OrderStatusTypeNew || ack.ExecutedQuantity != "0.000" {
+		t.Fatalf("ACK reply: %+v %v", ack, err)
+	}
+	got, err := c.NewGetOrderService().Symbol("TAOUSDT").OrderID(ack.OrderID).Do(x)
+	if err != nil || got.Status != futures.OrderStatusTypeFilled || got.ExecutedQuantity != "1.000" {
+		t.Fatalf("queried after ACK: %+v %v", got, err)
+	}
+}
+
 func TestLimitOrders(t *testing.T) {
 	s := flat(t, binancesim.Options{})
 	c, x := client(s), ctx(t)
 	limit := func(cid, side, tif, qty, price string) (*futures.CreateOrderResponse, error) {
 		return c.NewCreateOrderService().Symbol("TAOUSDT").Side(futures.SideType(side)).Type(futures.OrderTypeLimit).
-			TimeInForce(futures.TimeInForceType(tif)).Quantity(qty).Price(price).NewClientOrderID(cid).Do(x)
+			TimeInForce(futures.TimeInForceType(tif)).Quantity(qty).Price(price).NewClientOrderID(cid).
+			NewOrderResponseType(futures.NewOrderRespTypeRESULT).Do(x)
 	}
 	// FOK for more than the book holds within the limit: expires untouched.
 	fok, err := limit("fok", "BUY", "FOK", "12", "400.02")

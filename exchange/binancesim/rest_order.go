@@ -158,11 +158,22 @@ func hNewOrder(s *Sim, r *request) (any, *apiError) {
 	} else if r.has("price") {
 		return nil, errBad(-1106, "Parameter 'price' sent when not required.")
 	}
-	o, e := s.placeOrderLocked(p)
+	respType := r.str("newOrderRespType")
+	if respType != "" && respType != "ACK" && respType != "RESULT" {
+		return nil, errBad(-1100, "Illegal characters found in parameter 'newOrderRespType'; legal range is 'ACK, RESULT'.")
+	}
+	o, e := s.acceptOrderLocked(p)
 	if e != nil {
 		return nil, e
 	}
-	return orderJSON(o), nil
+	// ACK (Binance's default) answers with the order as accepted, before it
+	// executes: fills are learnt from the user stream or by querying.
+	ack := orderJSON(o)
+	s.executeLocked(o)
+	if respType == "RESULT" {
+		return orderJSON(o), nil
+	}
+	return ack, nil
 }
 
 // findOrder looks an order up by orderId or origClientOrderId (the newest with that id).

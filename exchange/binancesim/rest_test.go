@@ -152,7 +152,7 @@ func TestSignedRESTDecodesWithGoBinance(t *testing.T) {
 
 	// Buy 1 TAO at market: fills at the ask 400.01, taker fee 0.0005.
 	ord, err := c.NewCreateOrderService().Symbol("TAOUSDT").Side(futures.SideTypeBuy).Type(futures.OrderTypeMarket).
-		Quantity("1").NewClientOrderID("entry-1").Do(x)
+		Quantity("1").NewClientOrderID("entry-1").NewOrderResponseType(futures.NewOrderRespTypeRESULT).Do(x)
 	if err != nil {
 		t.Fatalf("market order: %v", err)
 	}
