@@ -173,3 +173,20 @@ func TestStateInspectWhileBotRuns(t *testing.T) {
 		}
 	}
 }
+
+// TestCommandTableHasStateOnce guards the shared command table: two entries
+// with one name would print twice in usage and hide each other.
+func TestCommandTableHasStateOnce(t *testing.T) {
+	seen := map[string]int{}
+	for _, c := range commands() {
+		seen[c.name]++
+	}
+	for name, n := range seen {
+		if n != 1 {
+			t.Errorf("command %q is registered %d times", name, n)
+		}
+	}
+	if seen["state"] != 1 {
+		t.Errorf("state is registered %d times, want 1", seen["state"])
+	}
+}
