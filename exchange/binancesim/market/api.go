@@ -44,9 +44,10 @@ type Config struct {
 	TickSize decimal.Decimal
 	// StepSize is the quantity grid every quantity is on.
 	StepSize decimal.Decimal
-	// FundingInterval is the time between funding settlements, on a grid from midnight UTC.
+	// FundingInterval is the time between funding settlements, on a grid from
+	// midnight UTC; it must divide 24h (Binance uses 1h, 2h, 4h, 8h).
 	FundingInterval time.Duration
-	// Traders is the number of simulated leveraged traders.
+	// Traders is the number of simulated leveraged traders; zero means the default 400.
 	Traders int
 	// Brackets are the maintenance-margin tiers used for the traders' liquidation prices.
 	Brackets []exchange.Bracket
@@ -125,8 +126,8 @@ func (c Config) withDefaults() (Config, error) {
 	} else if c.TickSize.IsPositive() && c.StartPrice.Div(c.TickSize).LessThan(decimal.NewFromInt(100)) {
 		errs = append(errs, fmt.Sprintf("start price: must be at least 100 ticks, got %s with tick %s", c.StartPrice, c.TickSize))
 	}
-	if c.FundingInterval < time.Minute {
-		errs = append(errs, fmt.Sprintf("funding interval: must be >= 1m, got %s", c.FundingInterval))
+	if c.FundingInterval < time.Minute || (24*time.Hour)%c.FundingInterval != 0 {
+		errs = append(errs, fmt.Sprintf("funding interval: must be >= 1m and divide 24h, got %s", c.FundingInterval))
 	}
 	if c.Traders < 0 || c.Traders > 100000 {
 		errs = append(errs, fmt.Sprintf("traders: must be 0..100000, got %d", c.Traders))
@@ -155,31 +156,45 @@ type Output struct {
 
 // Funding is one funding settlement.
 type Funding struct {
+	// Time is the scheduled funding time (on the interval grid from midnight UTC).
 	Time time.Time
+	// Rate is the settled rate; positive means longs pay shorts.
 	Rate decimal.Decimal
+	// Mark is the mark price payments are computed at.
 	Mark decimal.Decimal
 }
 
 // Quote is the market's current state as streams and REST report it.
 type Quote struct {
-	Time                     time.Time
-	Last, Mark, Index        decimal.Decimal
+	// Time is the simulated time of the last sub-step.
+	Time time.Time
+	// Last is the price of the last trade.
+	Last decimal.Decimal
+	// Mark is Binance's mark price (median of funding-adjusted index, index
+	// plus averaged basis, and last); liquidations trigger on it.
+	Mark decimal.Decimal
+	// Index is the fair (spot index) price.
+	Index decimal.Decimal
+	// Bid and Ask are the best prices; BidQty and AskQty what rests there.
 	Bid, Ask, BidQty, AskQty decimal.Decimal
 	// OpenInterest is the sum of the simulated traders' open positions, in base units.
 	OpenInterest decimal.Decimal
 	// FundingRate is the estimated rate of the next settlement.
 	FundingRate decimal.Decimal
 	// InterestRate is the fixed interest component per funding interval (0.01% per 8h, scaled).
-	InterestRate    decimal.Decimal
+	InterestRate decimal.Decimal
+	// NextFundingTime is when the next settlement happens.
 	NextFundingTime time.Time
 }
 
 // Level is one price level of the order book.
 type Level struct {
+	// Price is the level's price; Qty the base quantity resting there.
 	Price, Qty decimal.Decimal
 }
 
 // Fill is one piece of an external taker order's execution.
 type Fill struct {
+	// Price is where this piece filled; Qty how much.
 	Price, Qty decimal.Decimal
 }

@@ -21,6 +21,9 @@ func TestDepthShape(t *testing.T) {
 	if !bids[0].Price.Equal(q.Bid) || !asks[0].Price.Equal(q.Ask) || !bids[0].Qty.Equal(q.BidQty) || !asks[0].Qty.Equal(q.AskQty) {
 		t.Fatalf("depth top %v/%v disagrees with quote %s x %s / %s x %s", bids[0], asks[0], q.Bid, q.BidQty, q.Ask, q.AskQty)
 	}
+	if b, a := m.Depth(-1); b != nil || a != nil {
+		t.Errorf("Depth(-1) = %v %v, want nothing", b, a)
+	}
 	gap := d("0.02") // 0.5 bp of 400, in ticks of 0.01
 	if !asks[0].Price.Sub(bids[0].Price).Equal(gap) {
 		t.Errorf("spread %s, want %s", asks[0].Price.Sub(bids[0].Price), gap)

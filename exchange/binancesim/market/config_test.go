@@ -22,6 +22,7 @@ func TestConfigValidation(t *testing.T) {
 		{"negative price", func(c *Config) { c.StartPrice = d("-400") }, "start price"},
 		{"price below 100 ticks", func(c *Config) { c.StartPrice = d("0.5") }, "start price"},
 		{"short funding interval", func(c *Config) { c.FundingInterval = time.Second }, "funding interval"},
+		{"interval not dividing a day", func(c *Config) { c.FundingInterval = 7 * time.Hour }, "funding interval"},
 		{"negative traders", func(c *Config) { c.Traders = -1 }, "traders"},
 		{"negative event", func(c *Config) { c.EventAt = -time.Minute }, "event"},
 		{"negative cap", func(c *Config) { c.FundingCap = d("-0.01") }, "funding cap"},

@@ -27,6 +27,9 @@ func (m *Model) Quote() Quote {
 // Depth returns up to levels price levels per side around the best bid and
 // ask, best first. It is a pure function of the model's state.
 func (m *Model) Depth(levels int) (bids, asks []Level) {
+	if levels <= 0 {
+		return nil, nil
+	}
 	b := &m.bk
 	bids = make([]Level, 0, levels)
 	asks = make([]Level, 0, levels)
