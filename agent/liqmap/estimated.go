@@ -111,26 +111,38 @@ type projection struct {
 // the bracket (Q*LP = N*LP/E). So LP(E) = E * LP(ref)/ref exactly, and an OI
 // update costs one multiplication per slice instead of a bracket search.
 // TestProjectMatchesFormula checks the result against direct calls.
+//
+// A slice's leverage is capped at the bracket's maximum for PositionNotional
+// (75x for a small TAOUSDT position): nobody can hold 100x there, and the
+// formula would put such a position's liquidation at its entry.
 func projections(cfg Config, lev []LeverageWeight) ([]projection, error) {
 	ref := decimal.New(1, projRefShift)
+	b, err := risk.BracketFor(cfg.Brackets, cfg.PositionNotional)
+	if err != nil {
+		return nil, fmt.Errorf("projection bracket: %w", err)
+	}
 	var out []projection
 	for _, dir := range []exchange.PositionDirection{exchange.Long, exchange.Short} {
 		for _, lw := range lev {
+			l := lw.Leverage
+			if b.InitialLeverage > 0 && l > b.InitialLeverage {
+				l = b.InitialLeverage
+			}
 			lp, err := risk.LiquidationPrice(risk.LiqInput{
 				Direction: dir,
 				Qty:       cfg.PositionNotional.DivRound(ref, 16),
 				Entry:     ref,
-				Wallet:    cfg.PositionNotional.DivRound(decimal.NewFromInt(int64(lw.Leverage)), 16),
+				Wallet:    cfg.PositionNotional.DivRound(decimal.NewFromInt(int64(l)), 16),
 				Brackets:  cfg.Brackets,
 			})
 			if errors.Is(err, risk.ErrNoLiquidation) {
-				out = append(out, projection{dir: dir, lev: lw.Leverage}) // zero ratio: never liquidates
+				out = append(out, projection{dir: dir, lev: l}) // zero ratio: never liquidates
 				continue
 			}
 			if err != nil {
-				return nil, fmt.Errorf("project %s %dx: %w", dir, lw.Leverage, err)
+				return nil, fmt.Errorf("project %s %dx: %w", dir, l, err)
 			}
-			out = append(out, projection{dir: dir, lev: lw.Leverage, ratio: lp.Shift(-projRefShift)})
+			out = append(out, projection{dir: dir, lev: l, ratio: lp.Shift(-projRefShift)})
 		}
 	}
 	return out, nil

@@ -173,10 +173,27 @@ func TestMarkCrossingConsumes(t *testing.T) {
 	}
 }
 
-func TestLevelAlreadyPastMark(t *testing.T) {
-	// 100x at 1% MMR liquidates at entry: the mark is already there.
+func TestLeverageCappedAtBracket(t *testing.T) {
+	// 100x is above the first TAO bracket's 75x: the slice is projected at 75x.
+	// Long, Q = 10 at 400, WB = 4000/75: (53.333... - 4000) / (0.1 - 10) = 398.65319865...
 	c := testConfig()
 	c.Leverage = []LeverageWeight{{100, d("1")}}
+	m := newMap(t, c)
+	levels, err := m.Project(d("400"), d("100"), d("0"))
+	if err != nil || len(levels) != 1 {
+		t.Fatalf("levels %+v err %v", levels, err)
+	}
+	if levels[0].Leverage != 75 {
+		t.Errorf("leverage = %d, want 75", levels[0].Leverage)
+	}
+	eq(t, "price", levels[0].Price.Round(8), "398.65319865")
+}
+
+func TestLevelAlreadyPastMark(t *testing.T) {
+	// 100x with a 1% maintenance margin liquidates at entry: the mark is already there.
+	c := testConfig()
+	c.Leverage = []LeverageWeight{{100, d("1")}}
+	c.Brackets = []exchange.Bracket{{Bracket: 1, InitialLeverage: 125, NotionalFloor: d("0"), NotionalCap: d("1000000"), MaintMarginRatio: d("0.01")}}
 	m := newMap(t, c)
 	apply(t, m, mark(t0, "400"), trade(t0, "400", "1", false), trade(t0, "400", "1", true),
 		oi(t0, "100"), oi(t0.Add(time.Second), "110"))
