@@ -33,12 +33,13 @@ type boltMeta struct {
 	txid     uint64
 }
 
-// precheck inspects an existing file before bbolt maps it. bbolt trusts its
-// meta pages: a file shorter than they claim is mapped past its end and
-// reading it kills the process with SIGBUS; a damaged freelist page makes
-// bolt.Open panic; a file of zero bytes is silently initialised as a new
-// database. All must be clear errors here. It reports whether the file
-// exists; it never writes.
+// precheck inspects an existing file before bbolt maps it. bbolt (v1.5)
+// trusts its meta pages: a file truncated below the size they claim, or one
+// with a damaged freelist page, makes bolt.Open panic (tried: "invalid
+// freelist page"), and reading mapped pages past the end of the file can
+// fault; a file of zero bytes is silently initialised as a new database.
+// All must be clear errors here. It reports whether the file exists; it
+// never writes.
 func precheck(path string) (existed bool, err error) {
 	f, err := os.Open(path)
 	if errors.Is(err, os.ErrNotExist) {
