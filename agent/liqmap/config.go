@@ -63,7 +63,9 @@ type Config struct {
 
 	// VWAPWindow is the trade window for the entry price and the taker split of new OI.
 	VWAPWindow time.Duration `json:"vwapWindow" yaml:"vwap_window"`
-	// Leverage is the assumed leverage mix of new positions; weights are normalised.
+	// Leverage is the assumed leverage mix of new positions; weights are
+	// normalised, and each leverage is capped at the bracket maximum for
+	// PositionNotional (a 100x slice is projected at 75x on TAOUSDT).
 	Leverage []LeverageWeight `json:"leverage" yaml:"leverage"`
 	// Brackets are the maintenance-margin tiers used to project liquidation prices.
 	Brackets []exchange.Bracket `json:"brackets" yaml:"brackets"`

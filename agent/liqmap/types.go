@@ -163,10 +163,11 @@ type RoundLevelStats struct {
 // Level is one projected liquidation level of a slice of new open interest.
 type Level struct {
 	Direction exchange.PositionDirection `json:"direction"`
-	Leverage  int                        `json:"leverage"`
-	Entry     decimal.Decimal            `json:"entry"`
-	Price     decimal.Decimal            `json:"price"`
-	Notional  decimal.Decimal            `json:"notional"`
+	// Leverage is the slice's effective leverage (after the bracket cap).
+	Leverage int             `json:"leverage"`
+	Entry    decimal.Decimal `json:"entry"`
+	Price    decimal.Decimal `json:"price"`
+	Notional decimal.Decimal `json:"notional"`
 }
 
 // Stats are running counters, honest about what was sampled, estimated and lost.
