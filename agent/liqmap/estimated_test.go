@@ -257,3 +257,22 @@ func TestBucketsView(t *testing.T) {
 		t.Errorf("range filter: %+v", got)
 	}
 }
+
+func TestProportionalRemovalRebases(t *testing.T) {
+	// Halving OI 25 times takes the removal scale below 1e-6, forcing a rebase; values stay exact.
+	m := setupOI(t, testConfig())
+	at := t0.Add(5 * time.Second)
+	o := d("1010")
+	for range 25 {
+		o = o.Div(d("2"))
+		apply(t, m, oi(at, o.String()))
+	}
+	if !m.est.scale.Equal(d("1")) && m.est.scale.LessThan(d("0.000001")) {
+		t.Fatalf("scale %s never rebased", m.est.scale)
+	}
+	l, _ := estAt(m, "363.63", at)
+	eq(t, "long", l, "0.00005960") // 2000 / 2^25, rounded to 8 places
+	if m.Stats().OIDecreases != 25 {
+		t.Errorf("decreases = %d", m.Stats().OIDecreases)
+	}
+}

@@ -178,6 +178,7 @@ func TestRestoreRejects(t *testing.T) {
 		{"garbage", []byte(`{`), nil, nil},
 		{"other half-life", snap, func(c *Config) { c.RealizedHalfLife = time.Hour }, nil},
 		{"other width", snap, func(c *Config) { c.BucketTicks = 5 }, nil},
+		{"negative notional", bytes.Replace(snap, []byte(`"rl":"400"`), []byte(`"rl":"-400"`), 1), nil, nil},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

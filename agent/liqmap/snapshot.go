@@ -118,6 +118,8 @@ func (m *Map) Restore(data []byte) error {
 		return fmt.Errorf("liqmap restore: snapshot bucket width %s differs from config %s", s.Width, m.width)
 	case len(s.Buckets) > 0 && !s.Width.IsPositive():
 		return fmt.Errorf("liqmap restore: snapshot has buckets but no width")
+	case !s.Real.Scale.IsPositive() || !s.Est.Scale.IsPositive():
+		return fmt.Errorf("liqmap restore: layer scales must be > 0, got %s and %s", s.Real.Scale, s.Est.Scale)
 	}
 	n, err := New(m.cfg)
 	if err != nil {
@@ -138,6 +140,9 @@ func (m *Map) Restore(data []byte) error {
 			return fmt.Errorf("liqmap restore: bucket %d out of order", sb.I)
 		}
 		prev = sb.I
+		if sb.RL.IsNegative() || sb.RS.IsNegative() || sb.EL.IsNegative() || sb.ES.IsNegative() || sb.NL < 0 || sb.NS < 0 {
+			return fmt.Errorf("liqmap restore: bucket %d has negative notional or counts", sb.I)
+		}
 		b := n.grid.ensure(sb.I)
 		*b = bucket{rLong: sb.RL, rShort: sb.RS, rnLong: sb.NL, rnShort: sb.NS, eLong: sb.EL, eShort: sb.ES,
 			added: sb.Added, firstSeen: sb.First, lastAdded: sb.Last}
