@@ -38,6 +38,7 @@ func sampleIntent(id string) Intent {
 		Legs: []Leg{{Name: LegStop, ClientID: id + "-s", Kind: KindAlgo, Side: exchange.Sell, Type: exchange.StopMarket,
 			Price: dec("380.05"), Qty: dec("1.234"), State: LegOpen, ExchangeID: 9876543210}},
 		Status: IntentActive, CreatedAt: t0, UpdatedAt: t0.Add(time.Second), Notes: "adopted after restart",
+		RiskUSDT: dec("35.5"),
 	}
 }
 
@@ -64,6 +65,7 @@ func samplePosition(id string) PositionRecord {
 		EntryPrice: dec("410.25"), ExitPrice: dec("399.75"), Stop: dec("420"), Target: dec("395"),
 		Fees: dec("0.5412"), Funding: dec("-0.0123456789"), RealizedPnL: dec("34.1"), RiskUSDT: dec("35"),
 		R: dec("0.9742857142857143"), OpenedAt: t0, ClosedAt: t0.Add(time.Hour),
+		EnteredQty: dec("3.3"), ClosedQty: dec("3.3"), ExitReason: "target",
 	}
 }
 

@@ -86,6 +86,8 @@ type Intent struct {
 	CreatedAt  time.Time                  `json:"createdAt"`
 	UpdatedAt  time.Time                  `json:"updatedAt"`
 	Notes      string                     `json:"notes,omitempty"`
+	// RiskUSDT is the plan's worst-case loss (1R), kept for the position's R multiple.
+	RiskUSDT decimal.Decimal `json:"riskUsdt"`
 }
 
 // Leg returns the leg named n, if the intent has one.
@@ -154,6 +156,12 @@ type PositionRecord struct {
 	R           decimal.Decimal            `json:"r"`           // RealizedPnL / RiskUSDT once closed
 	OpenedAt    time.Time                  `json:"openedAt"`
 	ClosedAt    time.Time                  `json:"closedAt"` // zero while open
+	// EnteredQty and ClosedQty are the totals filled by opening and closing
+	// orders (the averages EntryPrice and ExitPrice are over them).
+	EnteredQty decimal.Decimal `json:"enteredQty"`
+	ClosedQty  decimal.Decimal `json:"closedQty"`
+	// ExitReason says what closed it: stop, target, time_stop, cluster_gone, flatten, liquidation, ...
+	ExitReason string `json:"exitReason,omitempty"`
 }
 
 // Open reports whether the position has not been closed.
