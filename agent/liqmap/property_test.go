@@ -73,13 +73,25 @@ func checkInvariants(t *testing.T, m *Map, step int) {
 }
 
 func TestPropertyRandomStreams(t *testing.T) {
-	for _, seed := range []uint64{1, 2, 3, 42} {
-		for _, pol := range []RemovalPolicy{RemoveProportional, RemoveNearest} {
-			t.Run(fmt.Sprintf("seed%d-%s", seed, pol), func(t *testing.T) {
+	variants := []struct {
+		pol  RemovalPolicy
+		band BandPolicy
+		pct  string
+	}{
+		{RemoveProportional, BandDrop, "30"},
+		{RemoveNearest, BandDrop, "30"},
+		{RemoveProportional, BandFold, "3"}, // a narrow band: levels and buckets fold all the time
+		{RemoveNearest, BandDrop, "3"},
+	}
+	for _, seed := range []uint64{1, 42} {
+		for _, v := range variants {
+			t.Run(fmt.Sprintf("seed%d-%s-%s%s", seed, v.pol, v.band, v.pct), func(t *testing.T) {
 				c := testConfig()
 				c.BucketTicks = 10
 				c.Leverage = DefaultConfig().Leverage
-				c.OIRemoval = pol
+				c.OIRemoval = v.pol
+				c.OutOfBand = v.band
+				c.BandPct = d(v.pct)
 				c.RealizedHalfLife = 20 * time.Minute // short half-lives exercise rebasing
 				c.EstimatedHalfLife = 30 * time.Minute
 				m := newMap(t, c)
