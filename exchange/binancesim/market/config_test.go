@@ -50,7 +50,7 @@ func TestScenariosAllBuild(t *testing.T) {
 		t.Fatalf("%d scenarios, want 5", got)
 	}
 	for _, sc := range Scenarios() {
-		if _, ok := scripts[sc]; !ok {
+		if _, ok := scriptFor(sc); !ok {
 			t.Errorf("scenario %s has no script", sc)
 		}
 		cfg := DefaultConfig()

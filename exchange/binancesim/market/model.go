@@ -81,7 +81,6 @@ func New(cfg Config) (*Model, error) {
 	}
 	m := &Model{
 		cfg:   c,
-		scr:   scripts[c.Scenario],
 		rng:   rand.New(rand.NewPCG(uint64(c.Seed), 0x6d61726b6574)),
 		now:   c.Start,
 		tick:  c.TickSize,
@@ -91,6 +90,7 @@ func New(cfg Config) (*Model, error) {
 		dt:    SubStep.Seconds(),
 	}
 	m.tickExp, m.stepExp = pow10Exp(c.TickSize), pow10Exp(c.StepSize)
+	m.scr, _ = scriptFor(c.Scenario) // withDefaults rejected unknown names
 	m.sqrtDt = math.Sqrt(m.dt)
 	m.kappa = 1 - math.Exp(-m.dt/recentreTau)
 	m.basisK = m.dt / basisTau

@@ -52,22 +52,31 @@ type script struct {
 	event   []phase
 }
 
-// scripts are the named scenarios.
-var scripts = map[Scenario]script{
-	Calm: {between: calmRegime},
-	Chop: {between: chopRegime},
-	LongCascade: {between: buildLong, event: []phase{
-		{until: 6 * time.Minute, r: drop},
-		{until: 20 * time.Minute, r: dropRelief},
-	}},
-	ShortSqueeze: {between: buildShort, event: []phase{
-		{until: 6 * time.Minute, r: rally},
-		{until: 20 * time.Minute, r: rallyFade},
-	}},
-	NewsSpike: {between: calmRegime, event: []phase{
-		{until: 5 * time.Second, r: shock},
-		{until: 25 * time.Minute, r: retrace},
-	}},
+// scriptFor is the named scenario's script (a switch, not a package map, so
+// nothing shared is mutable); ok is false for an unknown name.
+func scriptFor(sc Scenario) (s script, ok bool) {
+	switch sc {
+	case Calm:
+		return script{between: calmRegime}, true
+	case Chop:
+		return script{between: chopRegime}, true
+	case LongCascade:
+		return script{between: buildLong, event: []phase{
+			{until: 6 * time.Minute, r: drop},
+			{until: 20 * time.Minute, r: dropRelief},
+		}}, true
+	case ShortSqueeze:
+		return script{between: buildShort, event: []phase{
+			{until: 6 * time.Minute, r: rally},
+			{until: 20 * time.Minute, r: rallyFade},
+		}}, true
+	case NewsSpike:
+		return script{between: calmRegime, event: []phase{
+			{until: 5 * time.Second, r: shock},
+			{until: 25 * time.Minute, r: retrace},
+		}}, true
+	}
+	return script{}, false
 }
 
 // phaseAt returns the regime at elapsed time since Start, an id that changes

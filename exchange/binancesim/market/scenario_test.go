@@ -136,7 +136,7 @@ func shortSqueeze(t *testing.T, p profile) {
 }
 
 func TestPhaseAt(t *testing.T) {
-	s := scripts[LongCascade]
+	s, _ := scriptFor(LongCascade)
 	at, every := 10*time.Minute, 4*time.Hour
 	tests := []struct {
 		elapsed time.Duration
@@ -161,7 +161,8 @@ func TestPhaseAt(t *testing.T) {
 				tc.elapsed, tc.every, r.name, idx, id, tc.name, tc.idx, tc.id)
 		}
 	}
-	if r, _, _ := phaseAt(scripts[Calm], at, every, 5*time.Hour); r.name != "calm" {
+	calm, _ := scriptFor(Calm)
+	if r, _, _ := phaseAt(calm, at, every, 5*time.Hour); r.name != "calm" {
 		t.Errorf("calm has phase %s", r.name)
 	}
 }
