@@ -22,6 +22,32 @@ func (s *Store) Stats() (map[string]int, error) {
 	return out, nil
 }
 
+// Newest returns, for each time-keyed bucket (fills, signals, snapshots)
+// that has records, the time of its newest record.
+func (s *Store) Newest() (map[string]time.Time, error) {
+	out := map[string]time.Time{}
+	err := s.View(func(tx *Tx) error {
+		for _, name := range []string{bucketFills, bucketSignals, bucketSnapshots} {
+			b := tx.btx.Bucket([]byte(name))
+			if b == nil {
+				continue
+			}
+			if k, _ := b.Cursor().Last(); k != nil {
+				t, err := KeyTime(k)
+				if err != nil {
+					return fmt.Errorf("%s: %w", name, err)
+				}
+				out[name] = t
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("newest records of %s: %w", s.path, err)
+	}
+	return out, nil
+}
+
 // ExportDoc is the JSON document Export writes: every bucket, decoded.
 type ExportDoc struct {
 	File          string           `json:"file"`

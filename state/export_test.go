@@ -52,6 +52,27 @@ func TestStats(t *testing.T) {
 	}
 }
 
+func TestNewest(t *testing.T) {
+	s, _ := openTemp(t, Options{})
+	got, err := s.Newest()
+	if err != nil || len(got) != 0 {
+		t.Fatalf("empty store: newest = %v, %v", got, err)
+	}
+	fill(t, s)
+	if got, err = s.Newest(); err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]time.Time{"fills": t0.Add(time.Second), "signals": t0.Add(time.Minute), "snapshots": t0.Add(time.Hour)}
+	if len(got) != len(want) {
+		t.Errorf("newest = %v, want %v", got, want)
+	}
+	for b, w := range want {
+		if !got[b].Equal(w) {
+			t.Errorf("newest[%s] = %s, want %s", b, got[b], w)
+		}
+	}
+}
+
 func TestExport(t *testing.T) {
 	s, path := openTemp(t, Options{})
 	fill(t, s)

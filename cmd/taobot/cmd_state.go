@@ -117,6 +117,8 @@ type inspectReport struct {
 	SchemaVersion int            `json:"schemaVersion"`
 	BinarySchema  int            `json:"binarySchema"`
 	Counts        map[string]int `json:"counts"`
+	// Newest is the time of the newest fill, signal and snapshot, when any.
+	Newest map[string]time.Time `json:"newest"`
 }
 
 func runStateInspect(_ context.Context, c *cli, args []string) int {
@@ -141,12 +143,18 @@ func runStateInspect(_ context.Context, c *cli, args []string) int {
 		fmt.Fprintf(c.stderr, "taobot state inspect: %v\n", err)
 		return exitRuntime
 	}
+	newest, err := s.Newest()
+	if err != nil {
+		fmt.Fprintf(c.stderr, "taobot state inspect: %v\n", err)
+		return exitRuntime
+	}
 	fi, err := os.Stat(path)
 	if err != nil {
 		fmt.Fprintf(c.stderr, "taobot state inspect: %v\n", err)
 		return exitRuntime
 	}
-	r := inspectReport{File: path, SizeBytes: fi.Size(), SchemaVersion: s.SchemaVersion(), BinarySchema: state.SchemaVersion(), Counts: counts}
+	r := inspectReport{File: path, SizeBytes: fi.Size(), SchemaVersion: s.SchemaVersion(), BinarySchema: state.SchemaVersion(),
+		Counts: counts, Newest: newest}
 	if *asJSON {
 		enc := json.NewEncoder(c.stdout)
 		enc.SetIndent("", "  ")
@@ -162,7 +170,11 @@ func runStateInspect(_ context.Context, c *cli, args []string) int {
 	}
 	fmt.Fprintln(c.stdout)
 	for _, b := range state.DataBuckets() {
-		fmt.Fprintf(c.stdout, "%-11s %d\n", b, counts[b])
+		fmt.Fprintf(c.stdout, "%-11s %d", b, counts[b])
+		if t, ok := newest[b]; ok {
+			fmt.Fprintf(c.stdout, "  (newest %s)", t.UTC().Format(time.RFC3339))
+		}
+		fmt.Fprintln(c.stdout)
 	}
 	return exitOK
 }

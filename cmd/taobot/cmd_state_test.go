@@ -78,8 +78,8 @@ func TestStateCommands(t *testing.T) {
 		{"inspect help", []string{"state", "inspect", "--help"}, exitOK, nil, []string{"Usage: taobot state inspect", "-db FILE"}},
 		{"inspect extra arg", []string{"state", "inspect", db}, exitUsage, nil, []string{"unexpected argument"}},
 		{"inspect", []string{"state", "inspect", "--db", db}, exitOK,
-			[]string{"state file  " + db, "schema      1\n", "intents     1\n", "orders      0\n", "signals     2\n", "kv          1\n", " bytes\n"}, nil},
-		{"inspect via config", []string{"state", "inspect", "-c", cfg}, exitOK, []string{"state file  " + db, "signals     2\n"}, nil},
+			[]string{"state file  " + db, "schema      1\n", "intents     1\n", "orders      0\n", "signals     2  (newest 2026-11-24T08:01:00Z)\n", "kv          1\n", " bytes\n"}, nil},
+		{"inspect via config", []string{"state", "inspect", "-c", cfg}, exitOK, []string{"state file  " + db, "signals     2  (newest"}, nil},
 		{"inspect bad config", []string{"state", "inspect", "-c", badCfg}, exitConfig, nil, []string{"mode", "--db FILE"}},
 		{"inspect missing file", []string{"state", "inspect", "--db", missing}, exitRuntime, nil, []string{"no state file at " + missing}},
 		{"export to stdout", []string{"state", "export", "--db", db}, exitOK,
@@ -122,7 +122,8 @@ func TestStateInspectJSON(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if r.File != db || r.SizeBytes != fi.Size() || r.SchemaVersion != 1 || r.Counts["intents"] != 1 || r.Counts["signals"] != 2 || r.Counts["fills"] != 0 {
+	if r.File != db || r.SizeBytes != fi.Size() || r.SchemaVersion != 1 || r.Counts["intents"] != 1 || r.Counts["signals"] != 2 || r.Counts["fills"] != 0 ||
+		!r.Newest["signals"].Equal(time.Date(2026, 11, 24, 8, 1, 0, 0, time.UTC)) || len(r.Newest) != 1 {
 		t.Errorf("report = %+v", r)
 	}
 }
