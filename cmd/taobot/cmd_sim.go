@@ -26,13 +26,22 @@ func runSim(ctx context.Context, c *cli, args []string) int {
 	scenario := fs.String("scenario", "calm", "market scenario: "+strings.Join(names, ", ")+" (or "+binancesim.FallbackScenario+")")
 	speed := fs.Float64("speed", 1, "sim seconds per wall second (1440 runs a day in a minute)")
 	seed := fs.Int64("seed", 1, "random seed: the same seed gives the same market")
-	listen := fs.String("listen", "127.0.0.1:0", "address to listen on (loopback only)")
+	listen := fs.String("listen", "127.0.0.1:0", "address to listen on (keep it on loopback: the credentials are public)")
 	balance := fs.String("balance", "10000", "starting USDT wallet balance")
 	start := fs.String("start", "", "sim start time, RFC3339 (default: now)")
 	step := fs.Duration("step", time.Second, "market model step (streams push once per step)")
 	dropEvery := fs.Duration("drop-every", 0, "fault: drop every WebSocket connection each DURATION of sim time")
 	delay := fs.Duration("delay", 0, "fault: delay every REST reply by DURATION")
 	skew := fs.Duration("clock-skew", 0, "fault: shift the server clock by DURATION (signed requests get -1021 until resync)")
+	var schedules []binancesim.Periodic
+	fs.Func("fault", "repeating fault NAME@EVERY[:ARG] in sim time, repeatable: "+strings.Join(binancesim.ScheduleNames(), ", ")+
+		"\n(e.g. stall@10m:30s, malformed@1m:2, 429@15m:10s, 503-after-accept@5m, expire-listen-key@2h)", func(v string) error {
+		p, err := binancesim.ParseSchedule(v)
+		if err == nil {
+			schedules = append(schedules, p)
+		}
+		return err
+	})
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), "Usage: taobot sim [flags]\n\nServe a Binance USD-M futures simulator (REST and WebSocket) on loopback with a\nsynthetic TAOUSDT market, and print a config snippet that points the bot at it.\nRuns until interrupted.\n\nFlags:\n")
 		fs.PrintDefaults()
@@ -65,6 +74,13 @@ func runSim(ctx context.Context, c *cli, args []string) int {
 				fmt.Fprintf(c.stderr, "taobot sim: %v\n", err)
 				return exitRuntime
 			}
+		}
+	}
+	for _, p := range schedules {
+		if err := sim.Schedule(p); err != nil {
+			_ = sim.Close()
+			fmt.Fprintf(c.stderr, "taobot sim: %v\n", err)
+			return exitRuntime
 		}
 	}
 	served := make(chan error, 1)

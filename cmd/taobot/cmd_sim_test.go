@@ -27,6 +27,7 @@ func TestSimFlagErrors(t *testing.T) {
 		{"bad balance", []string{"--balance", "-3"}, exitUsage, "--balance: must be a positive number"},
 		{"bad start", []string{"--start", "yesterday"}, exitUsage, "--start: must be RFC3339"},
 		{"extra arg", []string{"now"}, exitUsage, "unexpected arguments"},
+		{"bad fault", []string{"--fault", "boom@1m"}, exitUsage, `fault "boom@1m"`},
 		{"bad listen", []string{"--listen", "256.0.0.1:1"}, exitRuntime, "listen"},
 	}
 	for _, tt := range tests {
@@ -47,7 +48,7 @@ func TestSimServesUntilCancelled(t *testing.T) {
 	var errb bytes.Buffer
 	done := make(chan int, 1)
 	go func() {
-		done <- runSim(ctx, &cli{stdout: pw, stderr: &errb}, []string{"--seed", "5", "--speed", "60", "--start", "2026-03-01T00:00:00Z"})
+		done <- runSim(ctx, &cli{stdout: pw, stderr: &errb}, []string{"--seed", "5", "--speed", "60", "--start", "2026-03-01T00:00:00Z", "--fault", "stall@1h:1m", "--drop-every", "2h"})
 		_ = pw.Close()
 	}()
 	var banner strings.Builder

@@ -60,6 +60,12 @@ type faults struct {
 	rateLimit           int
 	rateLimitRetryAfter time.Duration
 	skew                time.Duration
+	periodic            []scheduled
+}
+
+type scheduled struct {
+	Periodic
+	last time.Time
 }
 
 func (f *faults) stalledLocked(stream string, now time.Time) bool {
@@ -80,6 +86,10 @@ func (f *faults) stalledLocked(stream string, now time.Time) bool {
 func (s *Sim) InjectFault(f Fault) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	return s.injectLocked(f)
+}
+
+func (s *Sim) injectLocked(f Fault) error {
 	fs := &s.faults
 	switch f.Kind {
 	case FaultDropStreams:
@@ -132,7 +142,7 @@ func (s *Sim) InjectFault(f Fault) error {
 	return nil
 }
 
-// ClearFaults turns off every standing fault (delays, stalls, skew, pending errors, periodic drops).
+// ClearFaults turns off every standing fault (delays, stalls, skew, pending errors, schedules).
 func (s *Sim) ClearFaults() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -157,6 +167,13 @@ func (s *Sim) stepFaultsLocked() {
 	for k, exp := range s.keys {
 		if !s.now.Before(exp) {
 			s.expireKeyLocked(k)
+		}
+	}
+	for i := range fs.periodic {
+		p := &fs.periodic[i]
+		if s.now.Sub(p.last) >= p.Every {
+			p.last = s.now
+			_ = s.injectLocked(p.Fault) // kinds were checked by Schedule
 		}
 	}
 }

@@ -257,7 +257,8 @@ func (s *Sim) realtime(ctx context.Context) {
 		case <-ctx.Done():
 			return
 		case w := <-t.C():
-			target := s.opts.Start.Add(time.Duration(float64(w.Sub(wallStart)) * s.opts.Speed))
+			elapsed := time.Duration(float64(w.Sub(wallStart)) * s.opts.Speed)
+			target := s.opts.Start.Add(elapsed.Truncate(s.opts.Step)) // stay on the step grid
 			s.mu.Lock()
 			s.advanceToLocked(target)
 			s.mu.Unlock()
