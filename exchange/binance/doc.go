@@ -30,26 +30,32 @@
 //     by exchange.Liquidation's doc.
 //   - A connection lives at most 24 h. MarketStream and UserStream replace
 //     theirs after Options.MaxConnAge (default 23 h 30 m, on the injected
-//     clock) by dialling a fresh one; a planned replacement emits no gap
-//     unless the new dial fails.
+//     clock). The swap is break-before-make, so it is reported honestly as a
+//     short StreamGap (reason "planned reconnect ...") that closes with the
+//     first message on the new connection.
 //   - The server pings every 3 min and drops clients that do not answer
 //     within 10 min: gorilla's default ping handler answers each ping with a
 //     pong while the read loop runs.
 //   - At most 10 incoming messages per second per connection: we send none
 //     (streams are chosen in the URL), so the limit cannot be hit.
-//   - Silence: a connection with no data message for Options.StaleAfter
-//     (default 10 s; markPrice@1s keeps a healthy market connection busy) is
-//     treated as dead. Any disconnect or stall emits exchange.StreamGap twice,
+//   - Silence: a market connection with no data message for
+//     Options.StaleAfter (default 10 s; markPrice@1s keeps a healthy one busy)
+//     is treated as dead. The user connection is legitimately quiet for hours,
+//     so there pings count as life too and the limit is Options.UserStaleAfter
+//     (default 10 min, Binance's own cut-off for silent clients). Any disconnect or stall emits exchange.StreamGap twice,
 //     once at detection (End zero) and once when data resumes (End set), then
 //     reconnects: the first retry is immediate, later ones back off
 //     exponentially between BackoffMin and BackoffMax with jitter.
 //   - Listen keys expire after 60 min: UserStream extends its key every
 //     Options.ListenKeyKeepalive (30 min), and on listenKeyExpired or any
 //     keepalive or connection error it creates a new key and reconnects.
-//     After any reconnect it fetches open orders, open algo orders and
-//     positions, emits what changed while it was blind (ExecType "RESYNC"
-//     order updates, AlgoUpdates, an AccountUpdate with Reason "RESYNC"), then
-//     closes the gap.
+//     After any reconnect it fetches open orders, open algo orders, positions
+//     and balances, emits what changed while it was blind (ExecType "RESYNC"
+//     order updates, found by QueryOrder when an order left the open list;
+//     AlgoUpdates; one AccountUpdate with Reason "RESYNC" for changed
+//     positions and wallet balances, e.g. a funding fee paid meanwhile), and
+//     only then closes the gap. The first connection only records this
+//     baseline: the order manager reconciles on start itself.
 //   - Open interest has no stream: it is polled every Options.OIPollInterval
 //     (default 5 s, weight 1) and emitted only when it changes. On start the
 //     last day of 5-minute openInterestHist is replayed as events with

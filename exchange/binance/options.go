@@ -88,6 +88,10 @@ type Options struct {
 	TimeSyncInterval time.Duration
 	// ListenKeyKeepalive is how often the listen key is extended. Default 30 min.
 	ListenKeyKeepalive time.Duration
+	// UserStaleAfter is the silence (no data and no ping) after which the
+	// user-data connection counts as dead. Default 10 min: Binance pings every
+	// 3 min and drops clients silent for 10.
+	UserStaleAfter time.Duration
 	// WeightLimit is the per-minute REQUEST_WEIGHT budget. Default 2400.
 	WeightLimit int
 	// HTTPClient is the base HTTP client; its transport gets wrapped. Default a fresh client with a 10 s timeout.
@@ -121,6 +125,7 @@ func (o Options) withDefaults() (Options, error) {
 	def(&o.BackoffMax, 30*time.Second)
 	def(&o.TimeSyncInterval, 5*time.Minute)
 	def(&o.ListenKeyKeepalive, 30*time.Minute)
+	def(&o.UserStaleAfter, 10*time.Minute)
 	if o.BackoffMax < o.BackoffMin {
 		o.BackoffMax = o.BackoffMin
 	}

@@ -23,6 +23,7 @@ type UserStream struct {
 	orders    map[string]exchange.Order
 	algos     map[string]exchange.AlgoOrder
 	positions map[string]exchange.Position
+	balances  map[string]exchange.Balance
 }
 
 var _ exchange.EventSource = (*UserStream)(nil)
@@ -34,10 +35,6 @@ const UserStreamName = "user"
 // learned from REST after a reconnect rather than from the stream.
 const ExecResync = "RESYNC"
 
-// userStaleAfter: Binance pings every 3 minutes and drops a client silent
-// for 10; a user connection with neither data nor a ping for 10 minutes is dead.
-const userStaleAfter = 10 * time.Minute
-
 // UserStream returns the user-data source. Options.Symbol, if set, limits
 // the resync to that symbol.
 func (c *Client) UserStream() *UserStream { return &UserStream{c: c} }
@@ -47,7 +44,7 @@ func (u *UserStream) Run(ctx context.Context, out chan<- exchange.Event) error {
 	o := u.c.opts
 	loop := &streamLoop{name: UserStreamName, opts: o, log: u.c.log, out: out, hooks: connHooks{
 		resumeOnOpen: true,
-		staleAfter:   userStaleAfter,
+		staleAfter:   o.UserStaleAfter,
 		countPings:   true,
 		connect: func(ctx context.Context) (*websocket.Conn, error) {
 			if err := u.createKey(ctx); err != nil {
@@ -115,10 +112,15 @@ func (u *UserStream) remember(ev exchange.Event) {
 				u.positions[p.Symbol] = p
 			}
 		}
+		for _, b := range e.Balances {
+			if u.balances != nil {
+				u.balances[b.Asset] = b
+			}
+		}
 	}
 }
 
-// resync fetches open orders, open algo orders and positions. The first
+// resync fetches open orders, open algo orders, positions and balances. The first
 // time it only records them (the order manager reconciles on start); after
 // a reconnect it emits everything that changed while the stream was blind.
 func (u *UserStream) resync(ctx context.Context, out chan<- exchange.Event, reconnect bool) error {
@@ -135,7 +137,15 @@ func (u *UserStream) resync(ctx context.Context, out chan<- exchange.Event, reco
 	if err != nil {
 		return fmt.Errorf("resync: %w", err)
 	}
+	balances, err := u.c.Balances(ctx)
+	if err != nil {
+		return fmt.Errorf("resync: %w", err)
+	}
 	now := u.c.opts.Clock.Now()
+	newBal := make(map[string]exchange.Balance, len(balances))
+	for _, b := range balances {
+		newBal[b.Asset] = b
+	}
 	newOrders := make(map[string]exchange.Order, len(orders))
 	for _, o := range orders {
 		newOrders[o.ClientID] = o
@@ -205,9 +215,21 @@ func (u *UserStream) resync(ctx context.Context, out chan<- exchange.Event, reco
 				changed = append(changed, exchange.Position{Symbol: s, MarginType: k.MarginType, UpdateTime: now})
 			}
 		}
-		if len(changed) > 0 {
-			evs = append(evs, exchange.AccountUpdate{EventMeta: exchange.EventMeta{Symbol: changed[0].Symbol, ExchangeTime: now, ReceiveTime: now},
-				Reason: ExecResync, Positions: changed})
+		var changedBal []exchange.Balance
+		for _, a := range sortedKeys(newBal) {
+			b := newBal[a]
+			if k, ok := u.balances[a]; ok && !k.Wallet.Equal(b.Wallet) || !ok && !b.Wallet.IsZero() {
+				b.BalanceChange = b.Wallet.Sub(k.Wallet) // zero value k when unknown: change from nothing
+				changedBal = append(changedBal, b)
+			}
+		}
+		if len(changed) > 0 || len(changedBal) > 0 {
+			sym := u.c.opts.Symbol
+			if len(changed) > 0 {
+				sym = changed[0].Symbol
+			}
+			evs = append(evs, exchange.AccountUpdate{EventMeta: exchange.EventMeta{Symbol: sym, ExchangeTime: now, ReceiveTime: now},
+				Reason: ExecResync, Positions: changed, Balances: changedBal})
 		}
 		for _, ev := range evs {
 			if !emit(ctx, out, ev) {
@@ -215,7 +237,7 @@ func (u *UserStream) resync(ctx context.Context, out chan<- exchange.Event, reco
 			}
 		}
 	}
-	u.orders, u.algos, u.positions = newOrders, newAlgos, newPos
+	u.orders, u.algos, u.positions, u.balances = newOrders, newAlgos, newPos, newBal
 	return nil
 }
 
