@@ -111,7 +111,7 @@ func TestLockHeldByAnotherProcess(t *testing.T) {
 		os.Exit(0)
 	}
 	path := filepath.Join(t.TempDir(), "taobot.db")
-	cmd := exec(t, path)
+	release := holdInAnotherProcess(t, path)
 	s, err := OpenWithOptions(path, Options{Timeout: time.Millisecond})
 	if err == nil {
 		s.Close()
@@ -120,7 +120,7 @@ func TestLockHeldByAnotherProcess(t *testing.T) {
 	if !errors.Is(err, ErrLocked) || err.Error() != "another taobot is using "+path {
 		t.Errorf("err = %q, want %q", err, "another taobot is using "+path)
 	}
-	cmd()
+	release()
 	s, err = OpenWithOptions(path, Options{Timeout: time.Second})
 	if err != nil {
 		t.Fatalf("open after the other process exited: %v", err)

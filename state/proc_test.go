@@ -7,10 +7,10 @@ import (
 	"testing"
 )
 
-// exec starts this test binary holding path open (see
+// holdInAnotherProcess starts this test binary holding path open (see
 // TestLockHeldByAnotherProcess), waits until it has the lock, and returns a
 // function that makes it exit.
-func exec(t *testing.T, path string) (stop func()) {
+func holdInAnotherProcess(t *testing.T, path string) (stop func()) {
 	t.Helper()
 	cmd := osexec.Command(os.Args[0], "-test.run=^TestLockHeldByAnotherProcess$")
 	cmd.Env = append(os.Environ(), "TAOBOT_STATE_HOLD="+path)
