@@ -260,13 +260,28 @@ func TestServerPings(t *testing.T) {
 		}
 		return nil
 	})
+	frames := make(chan []byte, 1)
 	go func() {
 		for {
-			if _, _, err := c.ReadMessage(); err != nil {
+			_, b, err := c.ReadMessage()
+			if err != nil {
 				return
 			}
+			frames <- b
 		}
 	}()
+	// A request/reply round trip proves the server finished setting the connection up.
+	if err := c.WriteMessage(websocket.TextMessage, []byte(`{"method":"LIST_SUBSCRIPTIONS","id":7}`)); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case b := <-frames:
+		if string(b) != `{"id":7,"result":["taousdt@aggTrade"]}` {
+			t.Fatalf("LIST_SUBSCRIPTIONS reply %s", b)
+		}
+	case <-time.After(guard):
+		t.Fatal("no reply to LIST_SUBSCRIPTIONS")
+	}
 	deadline := time.Now().Add(guard)
 	for fc.Pending() == 0 { // the ping loop arms its ticker when Serve starts
 		if time.Now().After(deadline) {

@@ -11,7 +11,7 @@ import (
 
 // fallbackModel is a deliberately tiny market: a seeded random walk with a
 // ten-level book, one or two trades per step, an occasional liquidation and
-// funding every eight hours. It exists so the simulator works without the
+// funding every interval (eight hours by default). It exists so the simulator works without the
 // market package (Options.Scenario "flat"); the real dynamics live there.
 type fallbackModel struct {
 	rng      *rand.Rand
@@ -20,20 +20,28 @@ type fallbackModel struct {
 	price    decimal.Decimal
 	last     time.Time
 	nextFund time.Time
+	interval time.Duration
 	oi       decimal.Decimal
 }
 
-func newFallbackModel(seed int64, start time.Time, price decimal.Decimal) *fallbackModel {
+func newFallbackModel(seed int64, start time.Time, price decimal.Decimal, interval time.Duration) *fallbackModel {
+	if interval <= 0 {
+		interval = 8 * time.Hour
+	}
 	return &fallbackModel{
+		interval: interval,
 		rng:      rand.New(rand.NewPCG(uint64(seed), 0x7a0)),
 		tick:     decimal.RequireFromString("0.01"),
 		step:     decimal.RequireFromString("5"),
 		price:    price,
 		last:     start,
-		nextFund: nextFundingAfter(start, 8*time.Hour),
+		nextFund: nextFundingAfter(start, interval),
 		oi:       decimal.NewFromInt(100000),
 	}
 }
+
+// FundingInterval is the time between funding settlements.
+func (m *fallbackModel) FundingInterval() time.Duration { return m.interval }
 
 // nextFundingAfter is the first funding time strictly after t on an interval grid from midnight UTC.
 func nextFundingAfter(t time.Time, interval time.Duration) time.Time {
@@ -64,7 +72,7 @@ func (m *fallbackModel) Step(now time.Time) stepOutput {
 	}
 	for !now.Before(m.nextFund) {
 		out.Fundings = append(out.Fundings, mFunding{Time: m.nextFund, Rate: decimal.RequireFromString("0.0001"), Mark: m.price})
-		m.nextFund = m.nextFund.Add(8 * time.Hour)
+		m.nextFund = m.nextFund.Add(m.interval)
 	}
 	return out
 }

@@ -18,7 +18,7 @@ type fundingIntervaler interface{ FundingInterval() time.Duration }
 // newModel builds the market model Options ask for.
 func newModel(o Options) (model, error) {
 	if o.Scenario == FallbackScenario {
-		return newFallbackModel(o.Seed, o.Start, o.StartPrice), nil
+		return newFallbackModel(o.Seed, o.Start, o.StartPrice, o.FundingInterval), nil
 	}
 	rules := defaultRules(o)
 	cfg := market.Config{

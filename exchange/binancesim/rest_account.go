@@ -46,6 +46,18 @@ func hLeverage(s *Sim, r *request) (any, *apiError) {
 		a.leverage = old
 		return nil, errBad(-2027, "Exceeded the maximum allowable position at current leverage.")
 	}
+	ms := s.now.UnixMilli()
+	s.hub.publishUserLocked("", marshalEvent("ACCOUNT_CONFIG_UPDATE", struct {
+		E  int64 `json:"E"`
+		T  int64 `json:"T"`
+		AC struct {
+			S string `json:"s"`
+			L int    `json:"l"`
+		} `json:"ac"`
+	}{E: ms, T: ms, AC: struct {
+		S string `json:"s"`
+		L int    `json:"l"`
+	}{Symbol, lev}}))
 	return map[string]any{"leverage": lev, "maxNotionalValue": a.maxNotional(s.rules.Brackets).String(), "symbol": Symbol}, nil
 }
 

@@ -3,6 +3,7 @@ package binancesim_test
 import (
 	"net/http"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -226,5 +227,54 @@ func TestSignedRESTDecodesWithGoBinance(t *testing.T) {
 	}
 	if n := s.Account().Received; n != 2 {
 		t.Errorf("received orders = %d, want 2", n)
+	}
+}
+
+func TestRESTDetails(t *testing.T) {
+	s := flat(t, binancesim.Options{FundingInterval: 4 * time.Hour})
+	c, x := client(s), ctx(t)
+	fi, err := c.NewFundingRateInfoService().Do(x)
+	if err != nil || len(fi) != 1 || fi[0].Symbol != "TAOUSDT" || fi[0].FundingIntervalHours != 4 {
+		t.Fatalf("fundingInfo for a 4h symbol: %+v %v", fi, err)
+	}
+	pi, err := c.NewPremiumIndexService().Do(x) // no symbol: a list
+	if err != nil || len(pi) != 1 || pi[0].NextFundingTime != time.Date(2026, 1, 5, 4, 0, 0, 0, time.UTC).UnixMilli() {
+		t.Fatalf("premiumIndex list: %+v %v", pi, err)
+	}
+	// the v2 balance path answers like v3
+	st, b := signed(t, s, "GET", "/fapi/v2/balance", nil)
+	if st != 200 || !strings.Contains(string(b), `"balance":"10000.00000000"`) {
+		t.Fatalf("v2 balance: %d %s", st, b)
+	}
+	// cancel by orderId
+	o, err := c.NewCreateOrderService().Symbol("TAOUSDT").Side(futures.SideTypeSell).Type(futures.OrderTypeLimit).
+		TimeInForce(futures.TimeInForceTypeGTC).Quantity("1").Price("410").Do(x)
+	if err != nil {
+		t.Fatal(err)
+	}
+	us := userStream(t, s)
+	if _, err := c.NewCancelOrderService().Symbol("TAOUSDT").OrderID(o.OrderID).Do(x); err != nil {
+		t.Fatalf("cancel by orderId: %v", err)
+	}
+	if e := us.nextUser(); e.OrderTradeUpdate.ExecutionType != "CANCELED" || e.OrderTradeUpdate.ID != o.OrderID {
+		t.Fatalf("cancel update: %+v", e.OrderTradeUpdate)
+	}
+	if _, err := c.NewChangeLeverageService().Symbol("TAOUSDT").Leverage(7).Do(x); err != nil {
+		t.Fatal(err)
+	}
+	if e := us.nextUser(); e.Event != "ACCOUNT_CONFIG_UPDATE" || e.AccountConfigUpdate.Leverage != 7 {
+		t.Fatalf("leverage update: %+v", e)
+	}
+	if _, err := c.NewChangeLeverageService().Symbol("TAOUSDT").Leverage(76).Do(x); apiCode(err) != -4028 {
+		t.Fatalf("leverage 76: want -4028, got %v", err)
+	}
+	if _, err := c.NewDepthService().Symbol("TAOUSDT").Limit(7).Do(x); apiCode(err) != -1100 {
+		t.Fatalf("depth limit 7: want -1100, got %v", err)
+	}
+	if _, err := c.NewKlinesService().Symbol("TAOUSDT").Interval("7m").Do(x); apiCode(err) != -1120 {
+		t.Fatalf("kline interval 7m: want -1120, got %v", err)
+	}
+	if _, err := c.NewGetOpenInterestService().Symbol("BTCUSDT").Do(x); apiCode(err) != -1121 {
+		t.Fatalf("unknown symbol: want -1121, got %v", err)
 	}
 }

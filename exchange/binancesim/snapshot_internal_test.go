@@ -41,7 +41,7 @@ func TestForceOrderSnapshotRulePushesTheLargestPerSecond(t *testing.T) {
 	}
 	s := Start(t, Options{Scenario: FallbackScenario, Start: start, Step: 100 * time.Millisecond})
 	s.mu.Lock()
-	s.model = &scripted{fallbackModel: newFallbackModel(1, start, decimal.NewFromInt(400)), liqs: []mLiquidation{
+	s.model = &scripted{fallbackModel: newFallbackModel(1, start, decimal.NewFromInt(400), 0), liqs: []mLiquidation{
 		liq(200, exchange.Sell, "10", "400"), // second 0: notional 4000
 		liq(500, exchange.Sell, "30", "399"), // second 0: notional 11970, the largest
 		liq(900, exchange.Buy, "5", "401"),   // second 0: 2005
