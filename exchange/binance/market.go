@@ -46,12 +46,13 @@ func (m *MarketStream) Run(ctx context.Context, out chan<- exchange.Event) error
 		defer wg.Done()
 		m.pollOI(ctx, out)
 	}()
+	dd := newDedupe()
 	loop := &streamLoop{name: MarketStreamName, opts: o, log: m.c.log, out: out, hooks: connHooks{
 		staleAfter: o.StaleAfter,
 		connect:    func(ctx context.Context) (*websocket.Conn, error) { return dial(ctx, m.StreamURL()) },
 		handle: func(ctx context.Context, msg []byte, recv time.Time) (endReason, error) {
 			ev, err := decodeMarket(msg, recv)
-			if err != nil || ev == nil {
+			if err != nil || ev == nil || !dd.fresh(ev) {
 				return "", err
 			}
 			emit(ctx, out, ev)

@@ -240,3 +240,44 @@ func TestOpenInterestBackfillAndChangeDetection(t *testing.T) {
 		t.Fatalf("after one change: %d live OI events, want 2", n)
 	}
 }
+
+func TestMarketSurvivesDuplicateAndMalformedFrames(t *testing.T) {
+	r := newRig(t, binancesim.Options{Seed: 3, Scenario: "flat"}, nil)
+	col := runSource(t, r.c.MarketStream())
+	waitConns(t, r.sim, 1)
+	_, seen := waitData(t, r, col, 0, "first mark price", isType[exchange.MarkPrice]())
+	for _, f := range []binancesim.Fault{{Kind: binancesim.FaultDuplicate, Count: 30}, {Kind: binancesim.FaultMalformed, Count: 1}} {
+		if err := r.sim.InjectFault(f); err != nil {
+			t.Fatal(err)
+		}
+	}
+	start := r.sim.Now()
+	// Run 20 more steps; the last one's mark price proves the stream is alive.
+	for i := 0; i < 20; i++ {
+		waitData(t, r, col, seen, "step", func(ev exchange.Event) bool {
+			m, ok := ev.(exchange.MarkPrice)
+			return ok && m.ExchangeTime.Equal(r.sim.Now())
+		})
+	}
+	ids := map[int64]int{}
+	marks := map[time.Time]int{}
+	for _, ev := range col.snapshot()[seen:] {
+		switch e := ev.(type) {
+		case exchange.Trade:
+			ids[e.ID]++
+			if ids[e.ID] > 1 {
+				t.Fatalf("trade %d delivered twice", e.ID)
+			}
+		case exchange.MarkPrice:
+			marks[e.ExchangeTime]++
+			if marks[e.ExchangeTime] > 1 {
+				t.Fatalf("mark price of %v delivered twice", e.ExchangeTime)
+			}
+		case exchange.StreamGap:
+			t.Fatalf("duplicate or malformed frames must not cost the connection: %+v", e)
+		}
+	}
+	if len(ids) == 0 || len(marks) < 19 || r.sim.Now().Sub(start) < 20*time.Second {
+		t.Fatalf("saw %d trades and %d marks over 20 steps", len(ids), len(marks))
+	}
+}

@@ -42,6 +42,7 @@ func (c *Client) UserStream() *UserStream { return &UserStream{c: c} }
 // Run emits user-data events on out until ctx ends, then returns nil.
 func (u *UserStream) Run(ctx context.Context, out chan<- exchange.Event) error {
 	o := u.c.opts
+	dd := newDedupe()
 	loop := &streamLoop{name: UserStreamName, opts: o, log: u.c.log, out: out, hooks: connHooks{
 		resumeOnOpen: true,
 		staleAfter:   o.UserStaleAfter,
@@ -63,7 +64,7 @@ func (u *UserStream) Run(ctx context.Context, out chan<- exchange.Event) error {
 			if m.expired {
 				return endExpired, nil
 			}
-			if m.event != nil {
+			if m.event != nil && dd.fresh(m.event) {
 				u.remember(m.event)
 				emit(ctx, out, m.event)
 			}

@@ -158,6 +158,18 @@ func (l *streamLoop) serve(ctx context.Context, conn *websocket.Conn) (endReason
 	opened := clock.Now()
 	lastMsg := opened
 
+	// Set before the reader starts: handlers are read by ReadMessage.
+	var lastPing atomic.Int64 // clock time of the last ping, unix nanos
+	lastPing.Store(opened.UnixNano())
+	conn.SetPingHandler(func(data string) error {
+		lastPing.Store(clock.Now().UnixNano())
+		// Answer like gorilla's default handler: pong with the same payload.
+		err := conn.WriteControl(websocket.PongMessage, []byte(data), time.Now().Add(5*time.Second))
+		if errors.Is(err, websocket.ErrCloseSent) {
+			return nil
+		}
+		return err
+	})
 	type frame struct {
 		msg []byte
 		err error
@@ -187,17 +199,6 @@ func (l *streamLoop) serve(ctx context.Context, conn *websocket.Conn) (endReason
 		<-readerDone
 	}()
 
-	var lastPing atomic.Int64 // clock time of the last ping, unix nanos
-	lastPing.Store(opened.UnixNano())
-	conn.SetPingHandler(func(data string) error {
-		lastPing.Store(clock.Now().UnixNano())
-		// Answer like gorilla's default handler: pong with the same payload.
-		err := conn.WriteControl(websocket.PongMessage, []byte(data), time.Now().Add(5*time.Second))
-		if errors.Is(err, websocket.ErrCloseSent) {
-			return nil
-		}
-		return err
-	})
 	staleAfter := l.hooks.staleAfter
 	stale := clock.NewTicker(maxDur(staleAfter/4, time.Millisecond))
 	defer stale.Stop()
