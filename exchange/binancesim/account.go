@@ -26,7 +26,8 @@ type account struct {
 	income   []incomeRec
 
 	nextOrderID, nextAlgoID, nextTradeID, nextTranID int64
-	received                                         int
+	received                                         int // orders and algo orders accepted
+	requests                                         int // order and algo order placements received, accepted or not
 	updated                                          time.Time
 }
 

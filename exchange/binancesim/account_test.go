@@ -2,6 +2,7 @@ package binancesim_test
 
 import (
 	"encoding/json"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -74,6 +75,11 @@ func TestOwnPositionIsLiquidatedAtBinancesPrice(t *testing.T) {
 		TimeInForce(futures.TimeInForceTypeGTC).Quantity("1").Price("350").NewClientOrderID("below").Do(x); err != nil {
 		t.Fatal(err)
 	}
+	stop := url.Values{"symbol": {"TAOUSDT"}, "algoType": {"CONDITIONAL"}, "side": {"SELL"}, "type": {"STOP_MARKET"},
+		"triggerPrice": {"350"}, "closePosition": {"true"}, "workingType": {"MARK_PRICE"}, "clientAlgoId": {"too-far"}}
+	if st, b := signed(t, s, "POST", "/fapi/v1/algoOrder", stop); st != 200 {
+		t.Fatalf("stop: %d %s", st, b)
+	}
 	us := userStream(t, s)
 	fo := dial(t, s, "/ws/!forceOrder@arr")
 	s.SetPrice(dec("363.70")) // above LP: nothing happens
@@ -83,6 +89,10 @@ func TestOwnPositionIsLiquidatedAtBinancesPrice(t *testing.T) {
 	s.SetPrice(dec("363.60"))
 	if e := us.nextUser(); e.OrderTradeUpdate.ExecutionType != "CANCELED" || e.OrderTradeUpdate.ClientOrderID != "below" {
 		t.Fatalf("open orders are canceled first: %+v", e.OrderTradeUpdate)
+	}
+	var expired algoUpdate
+	if err := json.Unmarshal(us.next(), &expired); err != nil || expired.O.Status != "EXPIRED" || expired.O.ClientAlgoID != "too-far" {
+		t.Fatalf("open algo orders expire: %+v %v", expired, err)
 	}
 	if e := us.nextUser(); e.Event != futures.UserDataEventTypeAccountUpdate || e.AccountUpdate.Positions[0].Amount != "0.000" {
 		t.Fatalf("account update: %+v", e)

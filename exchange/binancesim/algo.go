@@ -130,7 +130,8 @@ func (s *Sim) placeOrderTriggered(g *algoOrder, p orderParams) (*order, *apiErro
 }
 
 // checkLiquidationLocked force-closes the bot's position when mark crosses
-// Binance's liquidation price: open orders are canceled, the position is
+// Binance's liquidation price: open orders are canceled and open algo orders
+// expired, the position is
 // closed at mark by an "autoclose-" LIQUIDATION order, the remaining margin
 // of the position is charged as the clearance fee, and the forced order is
 // offered to the forceOrder stream like any other.
@@ -151,6 +152,12 @@ func (s *Sim) checkLiquidationLocked() {
 	for _, id := range a.orderIDs {
 		if o := a.orders[id]; !o.status.Final() {
 			s.cancelOrderLocked(o)
+		}
+	}
+	for _, id := range a.algoIDs { // the position they protect is gone: the system expires them
+		if g := a.algos[id]; g.status.Open() {
+			g.status, g.updated, g.reason = exchange.AlgoExpired, s.now, "position liquidated"
+			s.pushAlgoUpdateLocked(g)
 		}
 	}
 	side := exchange.Sell

@@ -21,6 +21,9 @@ type Account struct {
 	Income     []exchange.Income
 	// Received counts orders and algo orders the simulator accepted.
 	Received int
+	// OrderRequests counts every order and algo order placement request that
+	// reached the server, accepted or refused (dry-run tests expect zero).
+	OrderRequests int
 }
 
 // Account returns a snapshot of the bot's account.
@@ -31,7 +34,7 @@ func (s *Sim) Account() Account {
 	mark := s.model.Quote().Mark
 	out := Account{
 		Wallet: a.wallet, Available: a.available(mark), Leverage: a.leverage, MarginType: a.marginType,
-		DualSide: a.dualSide, Received: a.received,
+		DualSide: a.dualSide, Received: a.received, OrderRequests: a.requests,
 		Position: exchange.Position{
 			Symbol: Symbol, Qty: a.pos.qty, EntryPrice: a.pos.entry, MarkPrice: mark, UnrealizedPnL: a.upnl(mark),
 			LiquidationPrice: a.liquidationPrice(s.rules.Brackets), Leverage: a.leverage, MarginType: a.marginType,

@@ -46,9 +46,13 @@
 //     forceOrder and !forceOrder@arr (only the largest liquidation of each
 //     second is pushed: the snapshot rule), bookTicker, depth5/10/20; user
 //     data at /ws/<listenKey> with ORDER_TRADE_UPDATE, ACCOUNT_UPDATE (ORDER,
-//     FUNDING_FEE), ALGO_UPDATE (NEW, CANCELED, TRIGGERING, TRIGGERED,
-//     FINISHED, REJECTED) and listenKeyExpired. The server pings; SUBSCRIBE,
-//     UNSUBSCRIBE and LIST_SUBSCRIPTIONS are answered.
+//     FUNDING_FEE), ACCOUNT_CONFIG_UPDATE (leverage), ALGO_UPDATE (NEW,
+//     CANCELED, TRIGGERING, TRIGGERED, FINISHED, REJECTED when the triggered
+//     order is refused, EXPIRED when the position is liquidated) and
+//     listenKeyExpired. The server pings; SUBSCRIBE, UNSUBSCRIBE and
+//     LIST_SUBSCRIPTIONS are answered.
+//   - newOrderRespType: ACK (the default) answers with the order as accepted,
+//     before it executes, as Binance does; RESULT answers after.
 //   - Orders: LIMIT GTC/IOC/FOK/GTX (-5022 when a post-only would take),
 //     MARKET through the model's book, conditional STOP_MARKET and
 //     TAKE_PROFIT_MARKET only through the Algo Order API (-4120 on
@@ -78,8 +82,12 @@
 //   - Listen keys live ListenKeyTTL of sim time; connections ConnLifetime of
 //     sim time (the CLI scales both by its speed so they stay wall-clock-like).
 //   - openInterestHist is backfilled with a flat day before Start.
+//   - A user-data connection stays open after listenKeyExpired but receives
+//     nothing more; /ws/<unknown key or stream> is refused with HTTP 400.
+//   - The 10 incoming messages per second per connection limit is not enforced.
 //
-// Faults (InjectFault): drop connections now or every N sim seconds, stall a
-// stream, delay replies, 5xx, 503 after the order was accepted, 429 then 418,
-// clock skew, duplicated, reordered and malformed frames, listen key expiry.
+// Faults (InjectFault, or repeating with Schedule / `taobot sim --fault`):
+// drop connections now or every N sim seconds, stall a stream, delay
+// replies, 5xx, 503 after the order was accepted, 429 then 418, clock skew,
+// duplicated, reordered and malformed frames, listen key expiry.
 package binancesim

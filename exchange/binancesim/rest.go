@@ -99,6 +99,9 @@ func (s *Sim) serveREST(rw http.ResponseWriter, hr *http.Request, table map[stri
 
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if rt.order {
+		s.acct.requests++ // counted before any check: "did an order reach the exchange?"
+	}
 	req := &request{p: params, now: s.now}
 	weight := rt.weight(req)
 	if e := s.limit.admitLocked(s, weight); e != nil {

@@ -15,7 +15,8 @@ import (
 // otherwise behaves like the flat fallback market.
 type scripted struct {
 	*fallbackModel
-	liqs []mLiquidation
+	liqs   []mLiquidation
+	trades []mTrade
 }
 
 func (m *scripted) Step(now time.Time) stepOutput {
@@ -29,7 +30,45 @@ func (m *scripted) Step(now time.Time) stepOutput {
 		out.Liquidations = append(out.Liquidations, l)
 	}
 	m.liqs = rest
+	var later []mTrade
+	for _, t := range m.trades {
+		if t.Time.After(now) {
+			later = append(later, t)
+			continue
+		}
+		out.Trades = append(out.Trades, t)
+	}
+	m.trades = later
 	return out
+}
+
+func TestRestingLimitFillsWhenAPublicTradeReachesIt(t *testing.T) {
+	start := time.Date(2026, 1, 5, 0, 0, 0, 0, time.UTC)
+	d := decimal.RequireFromString
+	s := Start(t, Options{Scenario: FallbackScenario, Start: start})
+	s.mu.Lock()
+	s.model = &scripted{fallbackModel: newFallbackModel(1, start, d("400"), 0), trades: []mTrade{
+		{Time: start.Add(1 * time.Second), Price: d("399.51"), Qty: d("3"), BuyerMaker: true}, // above the bid: no fill
+		{Time: start.Add(2 * time.Second), Price: d("399.50"), Qty: d("3"), BuyerMaker: true}, // at the bid: fills
+	}}
+	o, e := s.placeOrderLocked(orderParams{clientID: "bid", side: exchange.Buy, typ: exchange.Limit, tif: exchange.GTC, qty: d("2"), price: d("399.50")})
+	s.mu.Unlock()
+	if e != nil {
+		t.Fatal(e)
+	}
+	s.Advance(time.Second)
+	if s.Account().OpenOrders == nil {
+		t.Fatal("filled by a trade above its price")
+	}
+	s.Advance(time.Second)
+	a := s.Account()
+	if len(a.OpenOrders) != 0 || !a.Position.Qty.Equal(d("2")) || !a.Position.EntryPrice.Equal(d("399.5")) {
+		t.Fatalf("after the trade at the limit: open %d, position %s @ %s", len(a.OpenOrders), a.Position.Qty, a.Position.EntryPrice)
+	}
+	// maker fee: 2 * 399.5 * 0.0002 = 0.1598
+	if !a.Wallet.Equal(d("9999.8402")) || o.status != exchange.StatusFilled {
+		t.Fatalf("wallet %s status %s", a.Wallet, o.status)
+	}
 }
 
 func TestForceOrderSnapshotRulePushesTheLargestPerSecond(t *testing.T) {
