@@ -324,13 +324,13 @@ func (a *Agent) staleReason(now time.Time) string {
 func (a *Agent) evaluate(ctx context.Context, now time.Time) {
 	price := a.mark.Mark
 	sc := StrategyConfig(a.cfg)
-	near := a.m.Nearest(now, price)
-	if v := a.strat.Behaviour().Observe(now, price, a.volSince, near); v != nil {
+	clusters := a.m.Clusters(now)
+	if v := a.strat.Behaviour().Observe(now, price, a.volSince, clusters); v != nil {
 		a.onVisit(*v)
 	}
 	a.volSince = decimal.Zero
 	in := strategy.Input{
-		Now: now, Price: price, Nearest: near,
+		Now: now, Price: price, Clusters: clusters,
 		Velocity: a.m.Velocity(now), Regime: a.m.Regime(now), FundingRate: a.mark.FundingRate,
 		Features: a.tape.Features(now, sc.MomentumWindow, sc.VolumeAvgWindow),
 		Stale:    a.staleReason(a.d.Clock.Now()),

@@ -89,6 +89,7 @@ func StrategyConfig(cfg config.Config) strategy.Config {
 	c.Fade.SpikeVelocityRatio = s.Fade.SpikeVelocityRatio
 	c.Fade.FadingVelocityRatio = s.Fade.FadingVelocityRatio
 	c.MinClusterNotional = s.MinClusterNotional
+	setDec(&c.SearchRangePct, s.SearchRangePct)
 	setDec(&c.ApproachDistancePct, s.ApproachDistancePct)
 	setDur(&c.MomentumWindow, s.MomentumWindow)
 	setDur(&c.VolumeAvgWindow, s.VolumeAvgWindow)

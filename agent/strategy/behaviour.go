@@ -123,7 +123,7 @@ func TallyVisits(h []Visit, k ClusterKind) Tally {
 
 // Observe advances the watcher with the price and the volume traded since
 // the previous call. It returns a visit when one is classified.
-func (b *Behaviour) Observe(now time.Time, price, volume decimal.Decimal, near liqmap.Nearest) *Visit {
+func (b *Behaviour) Observe(now time.Time, price, volume decimal.Decimal, clusters []liqmap.Cluster) *Visit {
 	prev := b.last
 	b.last = price
 	if b.active != nil {
@@ -160,8 +160,9 @@ func (b *Behaviour) Observe(now time.Time, price, volume decimal.Decimal, near l
 	if prev.IsZero() {
 		return nil
 	}
-	for _, c := range []*liqmap.Cluster{near.Above, near.Below} {
-		if c == nil || price.LessThan(c.Low) || price.GreaterThan(c.High) {
+	for i := range clusters {
+		c := &clusters[i]
+		if price.LessThan(c.Low) || price.GreaterThan(c.High) {
 			continue
 		}
 		b.active = &Visit{

@@ -11,7 +11,7 @@ import (
 )
 
 func TestBehaviourClassifies(t *testing.T) {
-	near := liqmap.Nearest{Above: shortCluster("404", "405", "406")}
+	near := []liqmap.Cluster{*shortCluster("404", "405", "406")}
 	cases := []struct {
 		name  string
 		path  []string // prices after entering; one per minute

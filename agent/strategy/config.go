@@ -17,6 +17,8 @@ type Config struct {
 	Fade FadeRule
 	// MinClusterNotional ignores clusters lighter than this (USDT, decayed).
 	MinClusterNotional decimal.Decimal
+	// SearchRangePct ignores clusters whose peak is further than this from price.
+	SearchRangePct decimal.Decimal
 	// ApproachDistancePct: price within this distance of a cluster's near edge is approaching it.
 	ApproachDistancePct decimal.Decimal
 	// MomentumWindow is the look-back of the price change and of the recent volume.
@@ -77,6 +79,7 @@ func DefaultConfig() Config {
 		Breakout:            BreakoutRule{Enabled: true, MinMomentumPct: d("0.5"), MinVolumeRatio: d("1.5"), MinVelocityRatio: d("2")},
 		Fade:                FadeRule{Enabled: true, MaxVolumeRatio: d("0.8"), SpikeVelocityRatio: d("3"), FadingVelocityRatio: d("1"), SpikeMemory: 10 * time.Minute},
 		MinClusterNotional:  d("50000"),
+		SearchRangePct:      d("10"),
 		ApproachDistancePct: d("1"),
 		MomentumWindow:      5 * time.Minute,
 		VolumeAvgWindow:     time.Hour,

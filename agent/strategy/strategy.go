@@ -27,8 +27,8 @@ const (
 type Input struct {
 	Now   time.Time
 	Price decimal.Decimal // mark price
-	// Nearest is the map's densest cluster above and below Price.
-	Nearest     liqmap.Nearest
+	// Clusters are the map's dense clusters (liqmap.Map.Clusters) at Now.
+	Clusters    []liqmap.Cluster
 	Velocity    liqmap.Velocity
 	Regime      liqmap.Regime
 	FundingRate decimal.Decimal
@@ -157,7 +157,13 @@ func (s *Strategy) trackSpike(in Input) {
 // candidates lists the signals the rules would give now, best first.
 func (s *Strategy) candidates(in Input, skip func(string, ...any)) []*Signal {
 	var out []*Signal
-	above, below := s.usable(in.Nearest.Above, in, skip, "above"), s.usable(in.Nearest.Below, in, skip, "below")
+	above, below := NearestAhead(in.Clusters, in.Price, s.cfg.MinClusterNotional, s.cfg.SearchRangePct)
+	if above == nil {
+		skip("no cluster above within %s%% holding at least %s USDT", s.cfg.SearchRangePct, s.cfg.MinClusterNotional)
+	}
+	if below == nil {
+		skip("no cluster below within %s%% holding at least %s USDT", s.cfg.SearchRangePct, s.cfg.MinClusterNotional)
+	}
 	f := in.Features
 	// Spike fade first: a cascade that just ran out of fuel is the clearest reversal.
 	if s.cfg.Fade.Enabled && !s.spikeAt.IsZero() && in.Now.Sub(s.spikeAt) <= s.cfg.Fade.SpikeMemory &&
@@ -223,16 +229,36 @@ func (s *Strategy) candidates(in Input, skip func(string, ...any)) []*Signal {
 	return out
 }
 
-// usable filters a cluster by the minimum notional.
-func (s *Strategy) usable(c *liqmap.Cluster, in Input, skip func(string, ...any), side string) *liqmap.Cluster {
-	if c == nil {
-		return nil
+// NearestAhead returns the closest cluster above price (peak above it) and the
+// closest at or below it, among clusters holding at least minNotional whose
+// peak lies within rangePct of price. The strategy trades into what price
+// meets next, not into the biggest zone further away.
+func NearestAhead(cs []liqmap.Cluster, price, minNotional, rangePct decimal.Decimal) (above, below *liqmap.Cluster) {
+	for i := range cs {
+		c := &cs[i]
+		if c.Total.LessThan(minNotional) || !price.IsPositive() {
+			continue
+		}
+		dist := c.PeakPrice.Sub(price).Mul(hundred).Div(price)
+		if rangePct.IsPositive() && dist.Abs().GreaterThan(rangePct) {
+			continue
+		}
+		if c.PeakPrice.GreaterThan(price) {
+			if above == nil || c.PeakPrice.LessThan(above.PeakPrice) {
+				above = c
+			}
+		} else if below == nil || c.PeakPrice.GreaterThan(below.PeakPrice) {
+			below = c
+		}
 	}
-	if c.Total.LessThan(s.cfg.MinClusterNotional) {
-		skip("cluster %s at %s: %s USDT is below the %s minimum", side, c.PeakPrice, c.Total.StringFixed(0), s.cfg.MinClusterNotional)
-		return nil
+	for _, p := range []**liqmap.Cluster{&above, &below} {
+		if *p != nil {
+			cp := **p
+			cp.DistancePct = cp.PeakPrice.Sub(price).Mul(hundred).DivRound(price, 4)
+			*p = &cp
+		}
 	}
-	return c
+	return above, below
 }
 
 // approachDistance is the percent from price to the cluster's near edge (0 inside it).

@@ -29,7 +29,7 @@ func base() Input {
 	return Input{
 		Now:         t0,
 		Price:       d("401"),
-		Nearest:     liqmap.Nearest{Price: d("401"), Above: shortCluster("404", "405", "406"), Below: longCluster("390", "391", "392")},
+		Clusters:    []liqmap.Cluster{*shortCluster("404", "405", "406"), *longCluster("390", "391", "392")},
 		Velocity:    liqmap.Velocity{Ratio: d("2.5")},
 		Regime:      liqmap.Regime{Kind: liqmap.RegimeNewLongs},
 		FundingRate: d("0.0001"),
@@ -41,7 +41,6 @@ func base() Input {
 func mirror() Input {
 	in := base()
 	in.Price = d("395")
-	in.Nearest = liqmap.Nearest{Price: in.Price, Above: shortCluster("404", "405", "406"), Below: longCluster("390", "391", "392")}
 	in.Features.MomentumPct = d("-0.8")
 	in.Regime.Kind = liqmap.RegimeNewShorts
 	return in
@@ -103,16 +102,21 @@ func TestEvaluateRules(t *testing.T) {
 			skipIs: "long capitulation"},
 		{name: "not approaching: too far", in: func() Input { in := base(); in.Price = d("396"); return in },
 			skipIs: "not approaching"},
-		{name: "not approaching: moving away", in: func() Input { in := base(); in.Features.MomentumPct = d("-0.8"); in.Nearest.Below = nil; return in },
+		{name: "not approaching: moving away", in: func() Input {
+			in := base()
+			in.Features.MomentumPct = d("-0.8")
+			in.Clusters = in.Clusters[:1]
+			return in
+		},
 			skipIs: "not approaching"},
 		{name: "cluster too light", in: func() Input {
 			in := base()
-			in.Nearest.Above.Total = d("1000")
+			in.Clusters[0].Total = d("1000")
 			return in
-		}, skipIs: "below the 50000 minimum"},
+		}, skipIs: "no cluster above within 10% holding at least 50000 USDT"},
 		{name: "cluster of the wrong side", cfg: func(c *Config) { c.Fade.Enabled = false }, in: func() Input {
 			in := base()
-			in.Nearest.Above = longCluster("404", "405", "406")
+			in.Clusters[0] = *longCluster("404", "405", "406")
 			return in
 		}, skipIs: "holds mostly long liquidations"},
 		{name: "warming up", in: func() Input { in := base(); in.Features.Ready = false; return in }, skipIs: "warming up"},
@@ -206,7 +210,6 @@ func TestSpikeFade(t *testing.T) {
 	// A cascade of long liquidations: price fell fast into 396.
 	in := base()
 	in.Price = d("396")
-	in.Nearest.Price = in.Price
 	in.Features = Features{MomentumPct: d("-1.5"), VolumeRatio: d("3"), Ready: true}
 	in.Velocity = liqmap.Velocity{Ratio: d("4"), LongsLiquidatedShortPerMin: d("90000"), ShortsLiquidatedShortPerMin: d("1000")}
 	if dec := s.Evaluate(in); dec.Signal != nil {

@@ -5,13 +5,19 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"net"
+	"net/http"
 	"os"
 	"path/filepath"
+	"time"
 
 	"github.com/rs/zerolog"
 
+	"github.com/taobot/taobot/agent"
 	"github.com/taobot/taobot/agent/config"
 	"github.com/taobot/taobot/agent/logging"
+	"github.com/taobot/taobot/exchange"
+	"github.com/taobot/taobot/exchange/binance"
 	"github.com/taobot/taobot/state"
 )
 
@@ -107,8 +113,96 @@ func runBot(ctx context.Context, cfg *config.Config, secrets config.Secrets, log
 		log.Warn().Str("symbol", cfg.Symbol).Msg("LIVE MODE: orders use real money with leverage")
 	}
 
-	<-ctx.Done()
-
+	deps, cleanup, err := buildDeps(ctx, cfg, secrets, log, st)
+	if err != nil {
+		if ctx.Err() != nil {
+			// Asked to stop while starting: that is a clean stop, not a failure.
+			log.Info().Str("reason", context.Cause(ctx).Error()).Str("phase", "start-up").Msg("taobot stopping")
+			return nil
+		}
+		return err
+	}
+	defer cleanup()
+	a, err := agent.New(deps)
+	if err != nil {
+		return err
+	}
+	stopHTTP, err := serveStatus(cfg.HTTP.Listen, a, log)
+	if err != nil {
+		return err
+	}
+	defer stopHTTP()
+	if err := a.Run(ctx); err != nil && ctx.Err() == nil {
+		return err
+	}
 	log.Info().Str("reason", context.Cause(ctx).Error()).Msg("taobot stopping")
 	return nil
+}
+
+// buildDeps plugs the venue into the agent. Modes differ only here: which
+// user stream, which Trader and which account; the loop is the same.
+func buildDeps(ctx context.Context, cfg *config.Config, secrets config.Secrets, log zerolog.Logger, st *state.Store) (agent.Deps, func(), error) {
+	clock := exchange.WallClock{}
+	adapterLog := log.With().Str("component", "binance").Logger()
+	client, err := binance.New(binance.Options{
+		Network: binance.Network(cfg.Exchange.Network), RESTURL: cfg.Exchange.RESTURL, WSURL: cfg.Exchange.WSURL,
+		Key: secrets.APIKey(), Secret: secrets.APISecret(), Symbol: cfg.Symbol, Clock: clock, Logger: &adapterLog,
+		OIPollInterval: cfg.Exchange.OIPollInterval, StaleAfter: cfg.Exchange.StaleAfter,
+		BackoffMin: cfg.Exchange.ReconnectBackoff.Min, BackoffMax: cfg.Exchange.ReconnectBackoff.Max,
+		RecvWindow: cfg.Exchange.RecvWindow.Milliseconds(),
+	})
+	if err != nil {
+		return agent.Deps{}, nil, fmt.Errorf("exchange adapter: %w", err)
+	}
+	deps := agent.Deps{Config: *cfg, Clock: clock, Log: log, Store: st, Market: client.MarketStream()}
+	deps.Rules = func(ctx context.Context) (exchange.SymbolRules, error) {
+		if cfg.Mode == config.ModeLive {
+			return client.SymbolRules(ctx, cfg.Symbol)
+		}
+		r, err := client.ExchangeRules(ctx, cfg.Symbol)
+		if err != nil {
+			return r, err
+		}
+		r.Brackets = agent.Brackets(*cfg)
+		return r, nil
+	}
+	iv, err := client.FundingInterval(ctx, cfg.Symbol)
+	if err != nil {
+		return agent.Deps{}, nil, fmt.Errorf("funding interval of %s: %w", cfg.Symbol, err)
+	}
+	deps.FundingInterval = iv
+	noop := func() {}
+	switch cfg.Mode {
+	case config.ModeDryRun:
+		log.Info().Str("event", "dry_run").Msg("dry-run: signals and plans are logged and stored; no order is ever sent")
+		return deps, noop, nil
+	default:
+		return deps, noop, fmt.Errorf("mode %s: trading modes arrive with the order manager; use mode: dry-run for now", cfg.Mode)
+	}
+}
+
+// serveStatus starts the status API when listen is set; the returned func stops it.
+func serveStatus(listen string, a *agent.Agent, log zerolog.Logger) (func(), error) {
+	if listen == "" {
+		return func() {}, nil
+	}
+	ln, err := net.Listen("tcp", listen)
+	if err != nil {
+		return nil, fmt.Errorf("status API on %s: %w (change http.listen or leave it empty)", listen, err)
+	}
+	srv := &http.Server{Handler: a.Handler(), ReadHeaderTimeout: 5 * time.Second}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			log.Error().Err(err).Str("event", "http_failed").Msg("status API stopped")
+		}
+	}()
+	log.Info().Str("event", "http").Str("listen", ln.Addr().String()).Msg("status API: /healthz /status /map")
+	return func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		_ = srv.Shutdown(ctx)
+		<-done
+	}, nil
 }
