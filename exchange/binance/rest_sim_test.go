@@ -305,3 +305,23 @@ func TestAlgoOrdersOnSim(t *testing.T) {
 		t.Fatalf("stop on /order: %v", err)
 	}
 }
+
+func TestAlgoUnknownOutcomeIsNotResent(t *testing.T) {
+	ctx := context.Background()
+	r := newRig(t, binancesim.Options{Seed: 1}, nil)
+	if err := r.sim.InjectFault(binancesim.Fault{Kind: binancesim.FaultUnknownAfterAccept, Count: 1}); err != nil {
+		t.Fatal(err)
+	}
+	_, err := r.c.PlaceAlgoOrder(ctx, exchange.AlgoOrderRequest{Symbol: "TAOUSDT", ClientAlgoID: "tb-ua", Side: exchange.Buy,
+		Type: exchange.StopMarket, TriggerPrice: d("450"), Qty: d("0.5"), WorkingType: exchange.MarkPriceTrigger})
+	if !errors.Is(err, exchange.ErrUnknownOutcome) {
+		t.Fatalf("err = %v, want ErrUnknownOutcome", err)
+	}
+	if got := r.count.get("POST /fapi/v1/algoOrder"); got != 1 || r.sim.Account().Received != 1 {
+		t.Fatalf("algo POST sent %d times, simulator received %d; want 1 and 1", got, r.sim.Account().Received)
+	}
+	a, err := r.c.QueryAlgoOrder(ctx, "TAOUSDT", "tb-ua")
+	if err != nil || a.Status != exchange.AlgoNew || !a.TriggerPrice.Equal(d("450")) {
+		t.Fatalf("query after unknown outcome = %+v, %v", a, err)
+	}
+}

@@ -181,6 +181,11 @@ func (u *UserStream) resync(ctx context.Context, out chan<- exchange.Event, reco
 			}
 			// Gone from the open list: filled or canceled while blind. Ask.
 			o, err := u.c.QueryOrder(ctx, k.Symbol, id)
+			if errors.Is(err, exchange.ErrNotFound) {
+				// Archived by the venue: nothing more to learn; stop tracking it.
+				u.c.log.Warn().Str("client_id", id).Msg("resync: order left the open list and is no longer queryable")
+				continue
+			}
 			if err != nil {
 				return fmt.Errorf("resync order %s: %w", id, err)
 			}
@@ -198,6 +203,10 @@ func (u *UserStream) resync(ctx context.Context, out chan<- exchange.Event, reco
 				continue
 			}
 			a, err := u.c.QueryAlgoOrder(ctx, k.Symbol, id)
+			if errors.Is(err, exchange.ErrNotFound) {
+				u.c.log.Warn().Str("client_algo_id", id).Msg("resync: algo order left the open list and is no longer queryable")
+				continue
+			}
 			if err != nil {
 				return fmt.Errorf("resync algo order %s: %w", id, err)
 			}

@@ -84,6 +84,14 @@ func TestUserStreamResyncReportsWhatChangedWhileBlind(t *testing.T) {
 	if _, err := r.c.PlaceOrder(ctx, limitBuy("tb-r1", "300.00")); err != nil {
 		t.Fatal(err)
 	}
+	if _, err := r.c.PlaceAlgoOrder(ctx, exchange.AlgoOrderRequest{Symbol: "TAOUSDT", ClientAlgoID: "tb-ra", Side: exchange.Buy,
+		Type: exchange.StopMarket, TriggerPrice: d("450"), Qty: d("0.5"), WorkingType: exchange.MarkPriceTrigger}); err != nil {
+		t.Fatal(err)
+	}
+	col.waitFor(t, 0, "algo NEW", func(ev exchange.Event) bool {
+		a, ok := ev.(exchange.AlgoUpdate)
+		return ok && a.AlgoOrder.ClientAlgoID == "tb-ra"
+	})
 	_, seen := col.waitFor(t, 0, "order NEW", isOrderUpdate("tb-r1", "NEW", exchange.StatusNew))
 	// Blind: the user stream withholds data, meanwhile the order is
 	// canceled and a position appears; then the socket drops.
@@ -91,6 +99,9 @@ func TestUserStreamResyncReportsWhatChangedWhileBlind(t *testing.T) {
 		t.Fatal(err)
 	}
 	if _, err := r.c.CancelOrder(ctx, "TAOUSDT", "tb-r1"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r.c.CancelAlgoOrder(ctx, "TAOUSDT", "tb-ra"); err != nil {
 		t.Fatal(err)
 	}
 	r.sim.SeedPosition(d("-2"), d("399.5"))
@@ -108,6 +119,13 @@ func TestUserStreamResyncReportsWhatChangedWhileBlind(t *testing.T) {
 	})
 	if a := ev.(exchange.AccountUpdate); len(a.Positions) != 1 || !a.Positions[0].Qty.Equal(d("-2")) || !a.Positions[0].EntryPrice.Equal(d("399.5")) {
 		t.Fatalf("resync account update %+v", a)
+	}
+	ev, _ = col.waitFor(t, at, "resync of the canceled algo order", func(ev exchange.Event) bool {
+		a, ok := ev.(exchange.AlgoUpdate)
+		return ok && a.AlgoOrder.ClientAlgoID == "tb-ra"
+	})
+	if a := ev.(exchange.AlgoUpdate).AlgoOrder; a.Status != exchange.AlgoCanceled || !a.TriggerPrice.Equal(d("450")) {
+		t.Fatalf("resync algo update %+v", a)
 	}
 	_, endAt := col.waitFor(t, at, "user gap end", isGap(UserStreamName, false, ""))
 	_, resyncAt := col.waitFor(t, at, "resync", isOrderUpdate("tb-r1", ExecResync, exchange.StatusCanceled))
