@@ -88,12 +88,14 @@ func (m *Map) Clusters(now time.Time) []Cluster {
 			at, _ := slices.BinarySearchFunc(sorted, rankKey{ds[lo].v, lo}, cmpRank)
 			sorted = slices.Delete(sorted, at, at+1)
 		}
-		// Sorted ascending the window has 2w+1-len(sorted) zeros first; the median is element w.
-		med := decimal.Zero
-		if zeros := int(2*w + 1 - int64(len(sorted))); zeros <= int(w) {
-			med = ds[sorted[int(w)-zeros].k].v
+		thresh[k] = floor
+		if d.v.LessThan(floor) {
+			continue // below the floor it cannot be dense, whatever the median
 		}
-		thresh[k] = decimal.Max(med.Mul(m.cfg.DensityMultiple), floor)
+		// Sorted ascending the window has 2w+1-len(sorted) zeros first; the median is element w.
+		if zeros := int(2*w + 1 - int64(len(sorted))); zeros <= int(w) {
+			thresh[k] = decimal.Max(ds[sorted[int(w)-zeros].k].v.Mul(m.cfg.DensityMultiple), floor)
+		}
 		dense[k] = d.v.GreaterThanOrEqual(thresh[k])
 	}
 
@@ -122,9 +124,9 @@ func (m *Map) cluster(ds []density, thresh []decimal.Decimal, a, b int, fr, fe d
 	peak := a
 	for k := a; k <= b; k++ {
 		bk := m.grid.at(ds[k].i)
-		rL, rS = rL.Add(bk.rLong), rS.Add(bk.rShort)
-		eL, eS = eL.Add(bk.eLong), eS.Add(bk.eShort)
-		added = added.Add(bk.added)
+		rL, rS = add(rL, bk.rLong), add(rS, bk.rShort)
+		eL, eS = add(eL, bk.eLong), add(eS, bk.eShort)
+		added = add(added, bk.added)
 		events += bk.rnLong + bk.rnShort
 		if first == 0 || (bk.firstSeen != 0 && bk.firstSeen < first) {
 			first = bk.firstSeen

@@ -217,7 +217,25 @@ func (m *Map) place(i int64, n decimal.Decimal) (int64, bool) {
 
 // bucketValue is a bucket's worth (both layers, both sides) given the read factors.
 func (m *Map) bucketValue(b *bucket, fr, fe decimal.Decimal) decimal.Decimal {
-	return b.rLong.Add(b.rShort).Mul(fr).Add(b.eLong.Add(b.eShort).Mul(fe))
+	r, e := add(b.rLong, b.rShort), add(b.eLong, b.eShort)
+	switch {
+	case e.IsZero():
+		return r.Mul(fr)
+	case r.IsZero():
+		return e.Mul(fe)
+	}
+	return r.Mul(fr).Add(e.Mul(fe))
+}
+
+// add is a + b without the allocations decimal spends when one side is zero.
+func add(a, b decimal.Decimal) decimal.Decimal {
+	switch {
+	case a.IsZero():
+		return b
+	case b.IsZero():
+		return a
+	}
+	return a.Add(b)
 }
 
 // rebaseIfNeeded starts the layers' epochs and folds their factors into the
