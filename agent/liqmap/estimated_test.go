@@ -276,3 +276,21 @@ func TestProportionalRemovalRebases(t *testing.T) {
 		t.Errorf("decreases = %d", m.Stats().OIDecreases)
 	}
 }
+
+func TestVWAPWindowForgetsOldTrades(t *testing.T) {
+	// A trade at 300 six minutes before the OI rise is outside the 5-minute window:
+	// the entry is the VWAP of the recent trades only (400), all taker buys.
+	m := newMap(t, testConfig())
+	apply(t, m,
+		mark(t0, "400"),
+		trade(t0, "300", "100", true),
+		oi(t0, "1000"),
+		trade(t0.Add(6*time.Minute), "399", "1", false),
+		trade(t0.Add(6*time.Minute), "401", "1", false),
+		oi(t0.Add(6*time.Minute+time.Second), "1010"),
+	)
+	now := t0.Add(6*time.Minute + time.Second)
+	l, _ := estAt(m, "363.63", now)
+	eq(t, "long at the 400 entry's 10x level", l, "4000")
+	eq(t, "shorts (no taker sells in the window)", m.estShort, "0")
+}

@@ -35,3 +35,13 @@ func TestRenderShowsTheMap(t *testing.T) {
 		}
 	}
 }
+
+func TestRenderEmptyMap(t *testing.T) {
+	m := newMap(t, DefaultConfig())
+	out := render(t, m, t0)
+	for _, want := range []string{"TAOUSDT liquidation map", "regime: unknown", "clusters (0):"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("empty render lacks %q:\n%s", want, out)
+		}
+	}
+}
