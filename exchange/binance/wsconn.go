@@ -129,14 +129,22 @@ func (l *streamLoop) run(ctx context.Context) error {
 			attempt++
 			continue
 		}
-		connected, attempt = true, 0
+		connected = true
 		if l.hooks.resumeOnOpen {
 			l.closeGap(ctx)
 		}
-		reason, lastMsg, err := l.serve(ctx, conn)
+		connAt := l.opts.Clock.Now()
+		reason, lastMsg, gotData, err := l.serve(ctx, conn)
 		conn.Close()
 		if reason == endContext {
 			return nil
+		}
+		// Back off again only if this connection never proved healthy, so a
+		// server that accepts and at once drops us is not hammered.
+		if gotData || reason == endMaxAge || l.opts.Clock.Now().Sub(connAt) >= l.opts.BackoffMax {
+			attempt = 0
+		} else {
+			attempt++
 		}
 		msg := string(reason)
 		if err != nil {
@@ -151,12 +159,13 @@ func (l *streamLoop) run(ctx context.Context) error {
 	}
 }
 
-// serve reads one connection until it ends. It returns why, and the clock
-// time of the last data message (the start of any gap that follows).
-func (l *streamLoop) serve(ctx context.Context, conn *websocket.Conn) (endReason, time.Time, error) {
+// serve reads one connection until it ends. It returns why, the clock time
+// of the last data message (the start of any gap that follows) and whether
+// any data message arrived.
+func (l *streamLoop) serve(ctx context.Context, conn *websocket.Conn) (_ endReason, lastMsg time.Time, gotData bool, _ error) {
 	clock := l.opts.Clock
 	opened := clock.Now()
-	lastMsg := opened
+	lastMsg = opened
 
 	// Set before the reader starts: handlers are read by ReadMessage.
 	var lastPing atomic.Int64 // clock time of the last ping, unix nanos
@@ -213,22 +222,22 @@ func (l *streamLoop) serve(ctx context.Context, conn *websocket.Conn) (endReason
 		select {
 		case <-ctx.Done():
 			_ = conn.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(websocket.CloseNormalClosure, ""), time.Time{})
-			return endContext, lastMsg, nil
+			return endContext, lastMsg, gotData, nil
 		case f := <-frames:
 			if f.err != nil {
 				if ctx.Err() != nil {
-					return endContext, lastMsg, nil
+					return endContext, lastMsg, gotData, nil
 				}
-				return endRead, lastMsg, f.err
+				return endRead, lastMsg, gotData, f.err
 			}
 			now := clock.Now()
-			lastMsg = now
+			lastMsg, gotData = now, true
 			if !l.hooks.resumeOnOpen {
 				l.closeGap(ctx)
 			}
 			reason, err := l.hooks.handle(ctx, f.msg, now)
 			if reason != "" {
-				return reason, lastMsg, err
+				return reason, lastMsg, gotData, err
 			}
 			if err != nil {
 				// One bad frame is logged and skipped; the stream stays up.
@@ -239,20 +248,20 @@ func (l *streamLoop) serve(ctx context.Context, conn *websocket.Conn) (endReason
 			// fake clock the connection age decides first.
 			now := clock.Now()
 			if now.Sub(opened) >= l.opts.MaxConnAge {
-				return endMaxAge, lastMsg, nil
+				return endMaxAge, lastMsg, gotData, nil
 			}
 			alive := lastMsg
 			if p := time.Unix(0, lastPing.Load()); l.hooks.countPings && p.After(alive) {
 				alive = p
 			}
 			if now.Sub(alive) >= staleAfter {
-				return endStale, lastMsg, fmt.Errorf("no message for %s", now.Sub(alive))
+				return endStale, lastMsg, gotData, fmt.Errorf("no message for %s", now.Sub(alive))
 			}
 		case <-maxAge:
-			return endMaxAge, lastMsg, nil
+			return endMaxAge, lastMsg, gotData, nil
 		case <-keep:
 			if err := l.hooks.keepalive(ctx); err != nil {
-				return endKeepalive, lastMsg, err
+				return endKeepalive, lastMsg, gotData, err
 			}
 		}
 	}
