@@ -296,3 +296,33 @@ func TestServerPings(t *testing.T) {
 		t.Fatal("no ping after PingInterval")
 	}
 }
+
+func TestRealTimeClockRunsAtSpeed(t *testing.T) {
+	fc := fakeclock.New(time.Date(2026, 1, 5, 0, 0, 0, 0, time.UTC))
+	s := flat(t, binancesim.Options{Wall: fc, Speed: 60})
+	ws := dial(t, s, "/ws/taousdt@markPrice@1s")
+	deadline := time.Now().Add(guard)
+	for fc.Pending() < 2 { // the ping loop's and the real-time loop's tickers
+		if time.Now().After(deadline) {
+			t.Fatal("real-time loop never started")
+		}
+		time.Sleep(time.Millisecond) // failure guard only: waits for a goroutine, not for time
+	}
+	fc.Advance(time.Second) // one wall second at 60x: one sim minute
+	want := time.Date(2026, 1, 5, 0, 1, 0, 0, time.UTC).UnixMilli()
+	for {
+		var e futures.WsMarkPriceEvent
+		if err := json.Unmarshal(ws.next(), &e); err != nil {
+			t.Fatal(err)
+		}
+		if e.Time == want {
+			break
+		}
+		if e.Time > want {
+			t.Fatalf("sim ran past one minute: %d", e.Time)
+		}
+	}
+	if got := s.Now(); !got.Equal(time.Date(2026, 1, 5, 0, 1, 0, 0, time.UTC)) {
+		t.Fatalf("sim clock %s", got)
+	}
+}

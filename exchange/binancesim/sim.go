@@ -256,8 +256,9 @@ func (s *Sim) realtime(ctx context.Context) {
 		select {
 		case <-ctx.Done():
 			return
-		case w := <-t.C():
-			elapsed := time.Duration(float64(w.Sub(wallStart)) * s.opts.Speed)
+		case <-t.C():
+			// From the clock, not the tick: a slow reader's dropped ticks must not slow the sim.
+			elapsed := time.Duration(float64(s.opts.Wall.Now().Sub(wallStart)) * s.opts.Speed)
 			target := s.opts.Start.Add(elapsed.Truncate(s.opts.Step)) // stay on the step grid
 			s.mu.Lock()
 			s.advanceToLocked(target)
