@@ -1,0 +1,337 @@
+package orders
+
+import (
+	"context"
+	"strings"
+	"time"
+
+	"github.com/shopspring/decimal"
+
+	"github.com/taobot/taobot/exchange"
+	"github.com/taobot/taobot/state"
+)
+
+// OnEvent takes every market and user event: order and algo updates move
+// legs and book fills, funding is booked against the open position, and the
+// end of a user-stream gap triggers a reconciliation.
+func (m *Manager) OnEvent(ctx context.Context, ev exchange.Event) {
+	if ev.Meta().Symbol != "" && ev.Meta().Symbol != m.cfg.Symbol {
+		return
+	}
+	switch e := ev.(type) {
+	case exchange.MarkPrice:
+		m.mark = e.Mark
+	case exchange.OrderUpdate:
+		m.onOrderUpdate(ctx, e)
+	case exchange.AlgoUpdate:
+		m.onAlgoUpdate(ctx, e)
+	case exchange.AccountUpdate:
+		if e.Reason == "FUNDING_FEE" {
+			m.onFunding(e)
+		}
+	case exchange.StreamGap:
+		if e.Stream != m.cfg.UserStream {
+			return
+		}
+		if e.Ongoing() {
+			m.blind = true
+			m.log.Warn().Str("event", "user_stream_gap").Time("start", e.Start).Msg("user stream blind: no new trades until reconciled")
+			return
+		}
+		m.blind = false
+		if err := m.Reconcile(ctx); err != nil {
+			m.log.Error().Err(err).Str("event", "reconcile_failed").Msg("reconcile after user-stream gap failed; retrying on tick")
+		}
+	}
+}
+
+// find returns the trade and leg of a client id of ours.
+func (m *Manager) find(cid string) (*trade, *state.Leg) {
+	for _, id := range m.order {
+		t := m.trades[id]
+		if l := t.leg(cid); l != nil {
+			return t, l
+		}
+	}
+	return nil, nil
+}
+
+func (m *Manager) onOrderUpdate(ctx context.Context, e exchange.OrderUpdate) {
+	o := e.Order
+	if e.ExecType == "CALCULATED" || o.Type == exchange.LiquidationOrder || strings.HasPrefix(o.ClientID, "autoclose-") || strings.HasPrefix(o.ClientID, "adl_autoclose") {
+		m.onLiquidation(ctx, e)
+		return
+	}
+	t, l := m.find(o.ClientID)
+	if t == nil {
+		return
+	}
+	if l.Kind == state.KindAlgo {
+		// The regular order a triggered algo order became: only its fills matter here.
+		if e.ExecType == "TRADE" {
+			m.bookTrade(t, l, e)
+			m.afterChange(ctx, t)
+		}
+		return
+	}
+	m.observeOrder(t, l, o)
+	if e.ExecType == "TRADE" {
+		m.bookTrade(t, l, e)
+	} else {
+		_ = m.save(t, m.record(t, l))
+	}
+	m.afterChange(ctx, t)
+}
+
+func (m *Manager) onAlgoUpdate(ctx context.Context, e exchange.AlgoUpdate) {
+	t, l := m.find(e.AlgoOrder.ClientAlgoID)
+	if t == nil {
+		return
+	}
+	was := l.State
+	m.observeAlgo(t, l, e.AlgoOrder)
+	_ = m.save(t, m.record(t, l))
+	if l.State != was {
+		m.legEvent(m.log.Info(), "algo_update", t, l).Str("status", string(e.AlgoOrder.Status)).Msg("conditional order update")
+	}
+	m.afterChange(ctx, t)
+}
+
+// afterChange reacts to a leg or position change: close when flat, protect
+// when exposed, finish an intent whose entry ended unfilled.
+func (m *Manager) afterChange(ctx context.Context, t *trade) {
+	if _, ok := m.trades[t.in.ID]; !ok {
+		return
+	}
+	if m.maybeClose(ctx, t) {
+		return
+	}
+	if e := t.current(state.LegEntry); e == nil && t.pos == nil && !t.entryExec.IsPositive() {
+		if t.exitReason == "" && !m.entryRetryable(t) {
+			m.finish(t, state.IntentCanceled, "entry ended unfilled")
+		}
+		return
+	}
+	if t.exposure().IsPositive() && !t.protected() {
+		m.protect(ctx, t)
+	}
+}
+
+// entryRetryable: the entry leg is still pending a retry (not placed yet).
+func (m *Manager) entryRetryable(t *trade) bool {
+	for _, l := range t.in.Legs {
+		if l.Name == state.LegEntry && l.State == state.LegPending {
+			return true
+		}
+	}
+	return false
+}
+
+// fill is one execution to book.
+type fill struct {
+	qty, price, fee, rp decimal.Decimal
+	feeAsset            string
+	maker               bool
+	tradeID             int64
+	orderID             int64
+	at                  time.Time
+	// estimated: caught up from an order's executed quantity (fees and
+	// realized PnL unknown), not from a TRADE event.
+	estimated bool
+}
+
+// bookTrade books a TRADE update. The order's cumulative executed quantity
+// makes re-delivered or already caught-up fills harmless; the fee is booked
+// once per stored fill.
+func (m *Manager) bookTrade(t *trade, l *state.Leg, e exchange.OrderUpdate) {
+	prev := t.applied[l.ClientID]
+	cum := e.Order.ExecutedQty
+	if !cum.IsPositive() {
+		cum = prev.Add(e.LastFillQty)
+	}
+	qty := decimal.Min(cum.Sub(prev), e.LastFillQty)
+	if cum.Sub(prev).GreaterThan(e.LastFillQty) {
+		qty = cum.Sub(prev) // an earlier fill went missing: book it at this price
+	}
+	at := e.ExchangeTime
+	if at.IsZero() {
+		at = m.clock.Now()
+	}
+	f := fill{qty: decimal.Max(qty, decimal.Zero), price: e.LastFillPrice, fee: e.Commission, rp: e.RealizedPnL,
+		feeAsset: e.CommissionAsset, maker: e.Maker, tradeID: e.TradeID, orderID: e.Order.OrderID, at: at}
+	m.book(t, l, f, cum)
+}
+
+// book applies f to the position of t and stores it with the intent, the
+// position, the order record and the fill in one transaction.
+func (m *Manager) book(t *trade, l *state.Leg, f fill, cum decimal.Decimal) {
+	now := m.clock.Now()
+	var seen bool
+	if !f.estimated {
+		_ = m.st.View(func(tx *state.Tx) error {
+			_, seen, _ = tx.Fills().Get(state.FillKey(f.at, f.tradeID))
+			return nil
+		})
+	}
+	if !f.qty.IsPositive() && (seen || f.estimated) {
+		return // nothing new
+	}
+	if t.pos == nil {
+		t.pos = &state.PositionRecord{
+			ID: t.in.ID, IntentID: t.in.ID, Symbol: t.in.Symbol, Direction: t.in.Direction, Stop: t.in.Stop,
+			Target: t.in.Target, RiskUSDT: t.in.RiskUSDT, OpenedAt: f.at,
+		}
+	}
+	p := t.pos
+	if f.qty.IsPositive() {
+		if l.Name == state.LegEntry {
+			p.EntryPrice = avg(p.EntryPrice, p.EnteredQty, f.price, f.qty)
+			p.EnteredQty = p.EnteredQty.Add(f.qty)
+			p.Qty = p.Qty.Add(f.qty)
+		} else {
+			if f.estimated {
+				f.rp = f.price.Sub(p.EntryPrice).Mul(f.qty).Mul(decimal.NewFromInt(t.in.Direction.Sign()))
+			}
+			p.ExitPrice = avg(p.ExitPrice, p.ClosedQty, f.price, f.qty)
+			p.ClosedQty = p.ClosedQty.Add(f.qty)
+			p.Qty = p.Qty.Sub(f.qty)
+			t.lastCloser = l.Name
+		}
+		if cum.GreaterThan(t.applied[l.ClientID]) {
+			t.applied[l.ClientID] = cum
+		}
+	}
+	fee := decimal.Zero
+	if !seen {
+		fee = f.fee
+		p.Fees = p.Fees.Add(fee)
+		p.RealizedPnL = p.RealizedPnL.Add(f.rp).Sub(fee)
+	}
+	rec := m.record(t, l)
+	rec.AvgPrice = f.price
+	t.in.UpdatedAt = now
+	err := m.st.Update(func(tx *state.Tx) error {
+		if err := tx.Intents().Put(t.in); err != nil {
+			return err
+		}
+		if err := tx.Positions().Put(*p); err != nil {
+			return err
+		}
+		if err := tx.Orders().Put(rec); err != nil {
+			return err
+		}
+		if f.estimated {
+			return nil
+		}
+		return tx.Fills().Put(state.Fill{TradeID: f.tradeID, ClientID: l.ClientID, OrderID: f.orderID, Symbol: t.in.Symbol,
+			Side: l.Side, Price: f.price, Qty: f.qty, Fee: f.fee, FeeAsset: f.feeAsset, RealizedPnL: f.rp, Maker: f.maker, Time: f.at})
+	})
+	if err != nil {
+		m.log.Error().Err(err).Str("event", "state_write_failed").Str("intent", t.in.ID).Msg("persist fill")
+	}
+	m.log.Info().Str("event", "fill").Str("intent", t.in.ID).Str("leg", string(l.Name)).Str("client_id", l.ClientID).
+		Str("qty", f.qty.String()).Str("price", f.price.String()).Str("fee", fee.String()).Str("realized_pnl", f.rp.String()).
+		Bool("estimated", f.estimated).Str("position_qty", p.Qty.String()).Msg("fill booked")
+}
+
+// avg is the quantity-weighted average of (a over qa) and (b over qb).
+func avg(a, qa, b, qb decimal.Decimal) decimal.Decimal {
+	tot := qa.Add(qb)
+	if !tot.IsPositive() {
+		return b
+	}
+	return a.Mul(qa).Add(b.Mul(qb)).DivRound(tot, 8)
+}
+
+// onFunding books a FUNDING_FEE balance change against the open position.
+func (m *Manager) onFunding(e exchange.AccountUpdate) {
+	amt := decimal.Zero
+	for _, b := range e.Balances {
+		amt = amt.Add(b.BalanceChange)
+	}
+	for _, id := range m.order {
+		t := m.trades[id]
+		if t.pos == nil || !t.pos.Open() || !t.pos.Qty.IsPositive() {
+			continue
+		}
+		t.pos.Funding = t.pos.Funding.Add(amt)
+		t.pos.RealizedPnL = t.pos.RealizedPnL.Add(amt)
+		_ = m.save(t)
+		m.log.Info().Str("event", "funding").Str("intent", t.in.ID).Str("amount", amt.String()).
+			Str("funding_total", t.pos.Funding.String()).Msg("funding booked against the position")
+		return
+	}
+}
+
+// onLiquidation books the venue's forced close against the open position.
+func (m *Manager) onLiquidation(ctx context.Context, e exchange.OrderUpdate) {
+	if e.ExecType != "TRADE" && e.ExecType != "CALCULATED" || !e.LastFillQty.IsPositive() {
+		return
+	}
+	for _, id := range m.order {
+		t := m.trades[id]
+		if t.pos == nil || !t.pos.Qty.IsPositive() {
+			continue
+		}
+		l := &state.Leg{Name: state.LegExit, ClientID: e.Order.ClientID, Kind: state.KindRegular, Side: e.Order.Side, Type: exchange.LiquidationOrder}
+		m.log.Error().Str("event", "liquidated").Str("intent", t.in.ID).Str("qty", e.LastFillQty.String()).
+			Str("price", e.LastFillPrice.String()).Msg("position liquidated by the venue")
+		t.exitReason = "liquidation"
+		m.book(t, l, fill{qty: e.LastFillQty, price: e.LastFillPrice, fee: e.Commission, rp: e.RealizedPnL,
+			feeAsset: e.CommissionAsset, tradeID: e.TradeID, orderID: e.Order.OrderID, at: e.ExchangeTime}, e.LastFillQty)
+		m.maybeClose(ctx, t)
+		return
+	}
+}
+
+// maybeClose closes the trade when its position is flat and its entry can
+// fill no more; it cancels what is left working. It reports whether it closed.
+func (m *Manager) maybeClose(ctx context.Context, t *trade) bool {
+	p := t.pos
+	if p == nil || !p.EnteredQty.IsPositive() || p.Qty.IsPositive() {
+		return false
+	}
+	if e := t.current(state.LegEntry); e != nil {
+		if err := m.cancel(ctx, t, e.ClientID, "position closed"); err != nil {
+			m.log.Warn().Err(err).Str("event", "cancel_failed").Str("client_id", e.ClientID).Msg("entry remainder not cancelled; retrying on tick")
+			return false
+		}
+		if t.pos.Qty.IsPositive() {
+			return false // it filled more before the cancel
+		}
+	}
+	for i := range t.in.Legs {
+		if l := &t.in.Legs[i]; live(l.State) {
+			if err := m.cancel(ctx, t, l.ClientID, "position closed"); err != nil {
+				m.log.Warn().Err(err).Str("event", "cancel_failed").Str("client_id", l.ClientID).Msg("leftover order not cancelled")
+			}
+		}
+	}
+	now := m.clock.Now()
+	reason := t.exitReason
+	switch {
+	case reason == "" && t.lastCloser == state.LegStop:
+		reason = "stop"
+	case reason == "" && t.lastCloser == state.LegTarget:
+		reason = "target"
+	case reason == "":
+		reason = "closed"
+	}
+	p.ClosedAt, p.ExitReason, p.Qty = now, reason, decimal.Zero
+	if p.RiskUSDT.IsPositive() {
+		p.R = p.RealizedPnL.DivRound(p.RiskUSDT, 4)
+	}
+	t.in.Status = state.IntentClosed
+	_ = m.save(t)
+	m.dropTrade(t.in.ID)
+	m.closedCount++
+	stopped := reason == "stop"
+	m.log.Info().Str("event", "position_closed").Str("intent", t.in.ID).Str("direction", string(p.Direction)).
+		Str("qty", p.EnteredQty.String()).Str("entry", p.EntryPrice.String()).Str("exit", p.ExitPrice.String()).
+		Str("fees", p.Fees.String()).Str("funding", p.Funding.String()).Str("net_pnl", p.RealizedPnL.String()).
+		Str("r", p.R.String()).Str("reason", reason).Msg("position closed")
+	if m.cfg.OnClose != nil {
+		m.cfg.OnClose(now, p.RealizedPnL, stopped)
+	}
+	return true
+}

@@ -1,0 +1,191 @@
+package orders
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/rs/zerolog"
+	"github.com/shopspring/decimal"
+
+	"github.com/taobot/taobot/exchange"
+	"github.com/taobot/taobot/state"
+)
+
+// Manager turns plans into protected positions on one symbol and keeps the
+// store and the venue in agreement. All methods run on the agent's one
+// goroutine; it is not safe for concurrent use.
+type Manager struct {
+	cfg   Config
+	tr    exchange.Trader
+	st    *state.Store
+	clock exchange.Clock
+	log   zerolog.Logger
+	rules exchange.SymbolRules
+
+	// trades are the intents not yet finished (pending or active), by intent id.
+	trades map[string]*trade
+	// order of trades by creation, for deterministic iteration.
+	order []string
+
+	loaded      bool // intents read from the store
+	reconciled  bool // no Submit until true
+	blind       bool // the user stream is in a gap
+	lastRecon   time.Time
+	reconErr    string
+	marginSet   bool
+	leverage    int
+	closedCount int
+	mark        decimal.Decimal
+}
+
+// trade is one intent with its position and what the manager tracks about
+// it between events (not all of it durable: see doc.go).
+type trade struct {
+	in  state.Intent
+	pos *state.PositionRecord // nil until the first entry fill
+	// entryExec is the entry's executed quantity as last heard from any
+	// source (ack, query, update); a stop covers it even before its TRADE
+	// events have been applied to pos.
+	entryExec decimal.Decimal
+	// applied is, per client id, the cumulative executed quantity already
+	// booked into pos (durable as OrderRecord.ExecutedQty).
+	applied map[string]decimal.Decimal
+	// status is the venue status last seen, per client id.
+	status map[string]string
+	// unknownSince is when a leg's outcome became unknown, per client id.
+	unknownSince map[string]time.Time
+	// exitReason names why we sent an exit order.
+	exitReason string
+	// lastCloser is the leg whose fill last reduced the position.
+	lastCloser state.LegName
+	// unprotectedSince is when the position was first seen without a working stop.
+	unprotectedSince time.Time
+	alarmedAt        time.Time
+	clusterMissSince time.Time
+}
+
+func newTrade(in state.Intent) *trade {
+	return &trade{in: in, applied: map[string]decimal.Decimal{}, status: map[string]string{}, unknownSince: map[string]time.Time{}}
+}
+
+// New returns a manager; call Reconcile before anything else.
+func New(cfg Config, trader exchange.Trader, store *state.Store, clock exchange.Clock, log zerolog.Logger, rules exchange.SymbolRules) (*Manager, error) {
+	cfg, err := cfg.withDefaults()
+	if err != nil {
+		return nil, err
+	}
+	switch {
+	case trader == nil:
+		return nil, errors.New("orders: no trader")
+	case store == nil:
+		return nil, errors.New("orders: no state store")
+	case clock == nil:
+		return nil, errors.New("orders: no clock")
+	case rules.Symbol != "" && rules.Symbol != cfg.Symbol:
+		return nil, fmt.Errorf("orders: rules are for %s, not %s", rules.Symbol, cfg.Symbol)
+	}
+	return &Manager{
+		cfg: cfg, tr: trader, st: store, clock: clock, rules: rules,
+		log:    log.With().Str("component", "orders").Logger(),
+		trades: map[string]*trade{},
+	}, nil
+}
+
+// OpenPositions counts trades open or being opened, for the risk limits.
+func (m *Manager) OpenPositions() int { return len(m.trades) }
+
+// callCtx bounds one venue call.
+func (m *Manager) callCtx(ctx context.Context) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(ctx, m.cfg.CallTimeout)
+}
+
+func (m *Manager) addTrade(t *trade) {
+	if _, ok := m.trades[t.in.ID]; !ok {
+		m.order = append(m.order, t.in.ID)
+	}
+	m.trades[t.in.ID] = t
+}
+
+func (m *Manager) dropTrade(id string) {
+	delete(m.trades, id)
+	for i, x := range m.order {
+		if x == id {
+			m.order = append(m.order[:i:i], m.order[i+1:]...)
+			break
+		}
+	}
+}
+
+// each visits the live trades in creation order; fn may drop the trade it visits.
+func (m *Manager) each(fn func(t *trade)) {
+	for _, id := range append([]string(nil), m.order...) {
+		if t, ok := m.trades[id]; ok {
+			fn(t)
+		}
+	}
+}
+
+// save writes the intent, the position (if any) and the given order records
+// in one transaction.
+func (m *Manager) save(t *trade, recs ...state.OrderRecord) error {
+	t.in.UpdatedAt = m.clock.Now()
+	err := m.st.Update(func(tx *state.Tx) error {
+		if err := tx.Intents().Put(t.in); err != nil {
+			return err
+		}
+		if t.pos != nil {
+			if err := tx.Positions().Put(*t.pos); err != nil {
+				return err
+			}
+		}
+		for _, r := range recs {
+			if err := tx.Orders().Put(r); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		m.log.Error().Err(err).Str("event", "state_write_failed").Str("intent", t.in.ID).Msg("persist intent")
+		return fmt.Errorf("persist intent %s: %w", t.in.ID, err)
+	}
+	return nil
+}
+
+// record is the order record of leg l as the manager knows it now.
+func (m *Manager) record(t *trade, l *state.Leg) state.OrderRecord {
+	r := state.OrderRecord{
+		ClientID: l.ClientID, ExchangeID: l.ExchangeID, IntentID: t.in.ID, Leg: l.Name, Kind: l.Kind,
+		Symbol: t.in.Symbol, Side: l.Side, Type: l.Type, Status: t.status[l.ClientID], Qty: l.Qty,
+		ExecutedQty: t.applied[l.ClientID], ReduceOnly: l.Name != state.LegEntry,
+		CreatedAt: t.in.CreatedAt, UpdatedAt: m.clock.Now(),
+	}
+	if r.Status == "" {
+		r.Status = string(l.State)
+	}
+	if l.Kind == state.KindAlgo {
+		r.StopPrice = l.Price
+	} else {
+		r.Price = l.Price
+	}
+	return r
+}
+
+// exposure is the quantity a stop must cover: the booked position, or the
+// entry's executed quantity heard of but not yet booked, whichever is larger.
+func (t *trade) exposure() decimal.Decimal {
+	open := decimal.Zero
+	closed := decimal.Zero
+	if t.pos != nil {
+		open, closed = t.pos.Qty, t.pos.ClosedQty
+	}
+	if heard := t.entryExec.Sub(closed); heard.GreaterThan(open) {
+		open = heard
+	}
+	if open.IsNegative() {
+		return decimal.Zero
+	}
+	return open
+}

@@ -1,0 +1,129 @@
+package orders
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/taobot/taobot/agent/strategy"
+	"github.com/taobot/taobot/exchange"
+	"github.com/taobot/taobot/risk"
+	"github.com/taobot/taobot/state"
+)
+
+// ErrNotReady is returned by Submit before a successful reconciliation or
+// while the user stream is blind.
+var ErrNotReady = errors.New("order manager not reconciled with the venue")
+
+// ErrBusy is returned by Submit while another trade is open or being opened:
+// one-way mode nets everything on the symbol into one position, so the
+// manager runs one trade at a time.
+var ErrBusy = errors.New("a trade is already open or being opened")
+
+// Submit writes the plan as an intent (before anything is sent), sets margin
+// type and leverage, and sends the entry. Stops and targets follow the fills.
+func (m *Manager) Submit(ctx context.Context, sig strategy.Signal, plan risk.PlanResult) error {
+	switch {
+	case !m.reconciled || m.blind:
+		return fmt.Errorf("submit %s: %w", sig.ID, ErrNotReady)
+	case len(m.trades) > 0:
+		return fmt.Errorf("submit %s: %w", sig.ID, ErrBusy)
+	case !plan.Accepted():
+		return fmt.Errorf("submit %s: %w", sig.ID, plan.Err())
+	case !plan.Qty.IsPositive() || !plan.Entry.IsPositive() || !plan.Stop.IsPositive():
+		return fmt.Errorf("submit %s: plan needs qty, entry and stop > 0 (qty %s entry %s stop %s)", sig.ID, plan.Qty, plan.Entry, plan.Stop)
+	case !plan.Direction.Valid():
+		return fmt.Errorf("submit %s: plan direction %q", sig.ID, plan.Direction)
+	}
+	id := IntentID(m.cfg.Prefix, sig.ID)
+	if longest := ClientID(id, state.LegExit, 99); !clientIDRE.MatchString(longest) {
+		return fmt.Errorf("submit %s: client id %q is not a valid Binance client id (max 36 of [.A-Za-z:/0-9_-])", sig.ID, longest)
+	}
+	if _, ok, err := m.st.Intent(id); err != nil {
+		return fmt.Errorf("submit %s: read intent: %w", sig.ID, err)
+	} else if ok {
+		return fmt.Errorf("submit %s: intent %s already exists; a signal is traded at most once", sig.ID, id)
+	}
+	now := m.clock.Now()
+	in := state.Intent{
+		ID: id, SignalID: sig.ID, Symbol: m.cfg.Symbol, Direction: plan.Direction, EntryType: m.cfg.EntryType,
+		EntryPrice: plan.Entry, Stop: plan.Stop, Qty: plan.Qty, Leverage: plan.Leverage,
+		Status: state.IntentPending, CreatedAt: now, RiskUSDT: plan.WorstCaseLoss.Total,
+	}
+	if plan.Target != nil {
+		in.Target = *plan.Target
+	}
+	t := newTrade(in)
+	entry := state.Leg{Name: state.LegEntry, Kind: state.KindRegular, Side: plan.Direction.EntrySide(),
+		Type: m.cfg.EntryType, Qty: plan.Qty}
+	if m.cfg.EntryType == exchange.Limit {
+		entry.Price = plan.Entry
+	}
+	cid := t.addLeg(entry)
+	// Write-ahead: the intent exists before anything reaches the venue.
+	if err := m.save(t); err != nil {
+		return fmt.Errorf("submit %s: %w", sig.ID, err)
+	}
+	m.addTrade(t)
+	m.log.Info().Str("event", "intent").Str("intent", id).Str("signal_id", sig.ID).Str("direction", string(plan.Direction)).
+		Str("entry_type", string(m.cfg.EntryType)).Str("entry", plan.Entry.String()).Str("stop", plan.Stop.String()).
+		Str("target", in.Target.String()).Str("qty", plan.Qty.String()).Int("leverage", plan.Leverage).
+		Str("risk_usdt", in.RiskUSDT.String()).Msg("intent written")
+	if err := m.prepareAccount(ctx, plan); err != nil {
+		m.finish(t, state.IntentFailed, "account setup failed: "+err.Error())
+		return fmt.Errorf("submit %s: %w", sig.ID, err)
+	}
+	t.in.Status = state.IntentActive
+	oc, err := m.send(ctx, t, cid)
+	switch oc {
+	case rejectedOut:
+		m.finish(t, state.IntentFailed, "entry rejected")
+		return fmt.Errorf("submit %s: entry rejected: %w", sig.ID, err)
+	case notPlacedOut:
+		// Retried by OnTick (query first) until the limit timeout.
+		m.log.Warn().Err(err).Str("event", "entry_retry").Str("intent", id).Msg("entry not placed yet; will retry")
+	}
+	m.protect(ctx, t)
+	return nil
+}
+
+// prepareAccount sets margin type once per session and leverage when it
+// changes. "No need to change" is success.
+func (m *Manager) prepareAccount(ctx context.Context, plan risk.PlanResult) error {
+	if !m.marginSet {
+		mt := m.cfg.MarginType
+		if plan.MarginType != "" {
+			mt = plan.MarginType
+		}
+		cctx, cancel := m.callCtx(ctx)
+		err := m.tr.SetMarginType(cctx, m.cfg.Symbol, mt)
+		cancel()
+		if err != nil && exchange.CodeOf(err) != exchange.CodeNoNeedChangeMargin {
+			return fmt.Errorf("set margin type %s: %w", mt, err)
+		}
+		m.marginSet = true
+		m.log.Info().Str("event", "margin_type").Str("margin_type", string(mt)).Msg("margin type set")
+	}
+	if plan.Leverage > 0 && plan.Leverage != m.leverage {
+		cctx, cancel := m.callCtx(ctx)
+		err := m.tr.SetLeverage(cctx, m.cfg.Symbol, plan.Leverage)
+		cancel()
+		if err != nil {
+			return fmt.Errorf("set leverage %d: %w", plan.Leverage, err)
+		}
+		m.leverage = plan.Leverage
+		m.log.Info().Str("event", "leverage").Int("leverage", plan.Leverage).Msg("leverage set")
+	}
+	return nil
+}
+
+// finish ends an intent that never opened a position (or was closed) and drops it.
+func (m *Manager) finish(t *trade, st state.IntentStatus, note string) {
+	t.in.Status = st
+	if note != "" {
+		t.in.Notes = note
+	}
+	_ = m.save(t) // logged by save
+	m.dropTrade(t.in.ID)
+	m.log.Info().Str("event", "intent_done").Str("intent", t.in.ID).Str("status", string(st)).Str("note", note).Msg("intent finished")
+}

@@ -1,0 +1,13 @@
+package orders
+
+import "sort"
+
+// sortedKeys makes iteration over venue maps deterministic.
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
