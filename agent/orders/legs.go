@@ -88,11 +88,11 @@ func (t *trade) addLeg(l state.Leg) string {
 type outcome int
 
 const (
-	okOutcome      outcome = iota
-	rejectedOut            // the venue refused: resending the same is pointless
-	notPlacedOut           // certainly did not take effect (retryable, rate limited)
-	unknownOut             // may or may not have taken effect: query, never resend blindly
-	notFoundOut            // the order does not exist
+	okOutcome    outcome = iota
+	rejectedOut          // the venue refused: resending the same is pointless
+	notPlacedOut         // certainly did not take effect (retryable, rate limited)
+	unknownOut           // may or may not have taken effect: query, never resend blindly
+	notFoundOut          // the order does not exist
 )
 
 func classify(err error) outcome {
