@@ -44,8 +44,13 @@
 //     so there pings count as life too and the limit is Options.UserStaleAfter
 //     (default 10 min, Binance's own cut-off for silent clients). Any disconnect or stall emits exchange.StreamGap twice,
 //     once at detection (End zero) and once when data resumes (End set), then
-//     reconnects: the first retry is immediate, later ones back off
-//     exponentially between BackoffMin and BackoffMax with jitter.
+//     reconnects: the first retry after a healthy connection is
+//     immediate; failed dials and connections that die before any data back
+//     off exponentially between BackoffMin and BackoffMax, scaled by a jitter
+//     factor in [0.5, 1) (Options.Jitter, injectable), waiting on the clock.
+//   - Duplicates: trades, liquidations and fills seen twice (within the last
+//     4096) are dropped; a book ticker or mark price older than the last one
+//     passed on is dropped. Undecodable frames are logged and skipped.
 //   - Listen keys expire after 60 min: UserStream extends its key every
 //     Options.ListenKeyKeepalive (30 min), and on listenKeyExpired or any
 //     keepalive or connection error it creates a new key and reconnects.
@@ -72,8 +77,8 @@
 //     reads X-MBX-USED-WEIGHT-1M; above 90 % of the limit requests wait for the
 //     next minute. A 429 pauses all requests for Retry-After (30 s if absent)
 //     and the call fails with ErrRateLimited; a 418 ban makes every request
-//     fail at once with ErrRateLimited, without sending, until the ban ends
-//     (Retry-After, or 2 min). Nothing is retried into a 429 or 418.
+//     fail at once with ErrRateLimited (RetryAfter = what is left of the ban),
+//     without sending, until the ban ends (Retry-After, or 2 min). Nothing is retried into a 429 or 418.
 //   - Outcome of mutations: a timeout, a transport error after the request was
 //     written, or any 5xx (Binance's 503 "Unknown error" means execution status
 //     unknown) on an order request is ErrUnknownOutcome. PlaceOrder and

@@ -48,7 +48,7 @@ func classify(err error, ci *callInfo, kind callKind) error {
 	switch {
 	case errors.As(err, &be):
 		out.Class, out.Msg, out.HTTPStatus = exchange.ErrRateLimited, be.Error(), http.StatusTeapot
-		out.RetryAfter = 0
+		out.RetryAfter = be.remaining
 	case refused != nil && !wrote:
 		// Never left the building: safe to try again later.
 		out.Class, out.Msg = exchange.ErrRetryable, refused.Error()

@@ -227,8 +227,8 @@ func TestRateLimit429WaitsRetryAfterAnd418Refuses(t *testing.T) {
 		t.Fatalf("into the window: %v, want a 418 ErrRateLimited", err)
 	}
 	sent = r.count.get("GET /fapi/v1/openInterest")
-	if _, _, err := r.c.OpenInterest(ctx, "TAOUSDT"); !errors.Is(err, exchange.ErrRateLimited) {
-		t.Fatalf("during ban: %v, want ErrRateLimited", err)
+	if _, _, err := r.c.OpenInterest(ctx, "TAOUSDT"); !errors.Is(err, exchange.ErrRateLimited) || !errors.As(err, &ae) || ae.RetryAfter <= 0 {
+		t.Fatalf("during ban: %v, want ErrRateLimited saying how long the ban lasts", err)
 	}
 	if got := r.count.get("GET /fapi/v1/openInterest"); got != sent {
 		t.Fatalf("a request was sent during the 418 ban")

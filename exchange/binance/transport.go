@@ -73,7 +73,10 @@ func newLimiter(base http.RoundTripper, clock exchange.Clock, limit int) *limite
 }
 
 // errBanned is what the gate answers during a 418 ban, without sending.
-type errBanned struct{ until time.Time }
+type errBanned struct {
+	until     time.Time
+	remaining time.Duration
+}
 
 func (e errBanned) Error() string {
 	return fmt.Sprintf("IP banned by Binance (418) until %s; not sending", e.until.Format(time.RFC3339))
@@ -85,7 +88,7 @@ func (l *limiter) wait() (time.Duration, error) {
 	defer l.mu.Unlock()
 	now := l.clock.Now()
 	if now.Before(l.bannedUntil) {
-		return 0, errBanned{l.bannedUntil}
+		return 0, errBanned{until: l.bannedUntil, remaining: l.bannedUntil.Sub(now)}
 	}
 	if now.Before(l.pauseUntil) {
 		return l.pauseUntil.Sub(now), nil
