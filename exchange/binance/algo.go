@@ -64,6 +64,7 @@ func (a algoOrderJSON) toExchange() (exchange.AlgoOrder, error) {
 // sends some ids and times either way.
 type flexInt int64
 
+// UnmarshalJSON implements json.Unmarshaler.
 func (f *flexInt) UnmarshalJSON(b []byte) error {
 	b = bytes.Trim(b, `"`)
 	if len(b) == 0 || string(b) == "null" {

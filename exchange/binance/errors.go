@@ -85,7 +85,10 @@ type classified struct {
 	orig error
 }
 
-func (c *classified) Error() string   { return c.api.Error() }
+// Error reads as the classified error.
+func (c *classified) Error() string { return c.api.Error() }
+
+// Unwrap exposes both the class and the original error.
 func (c *classified) Unwrap() []error { return []error{c.api, c.orig} }
 
 func classifyAPI(code, status int, kind callKind) error {

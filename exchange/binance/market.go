@@ -19,7 +19,7 @@ type MarketStream struct{ c *Client }
 
 var _ exchange.EventSource = (*MarketStream)(nil)
 
-// MarketStream returns the market-data source of this client's symbol.
+// MarketStream returns the market-data source of this client's symbol; run it once at a time.
 func (c *Client) MarketStream() *MarketStream { return &MarketStream{c: c} }
 
 // MarketStreamName is StreamGap.Stream for the market connection.

@@ -78,6 +78,7 @@ type errBanned struct {
 	remaining time.Duration
 }
 
+// Error says until when nothing is sent.
 func (e errBanned) Error() string {
 	return fmt.Sprintf("IP banned by Binance (418) until %s; not sending", e.until.Format(time.RFC3339))
 }

@@ -35,7 +35,7 @@ const UserStreamName = "user"
 // learned from REST after a reconnect rather than from the stream.
 const ExecResync = "RESYNC"
 
-// UserStream returns the user-data source. Options.Symbol, if set, limits
+// UserStream returns the user-data source; run it once at a time. Options.Symbol, if set, limits
 // the resync to that symbol.
 func (c *Client) UserStream() *UserStream { return &UserStream{c: c} }
 
