@@ -77,14 +77,15 @@
 //     clearance fee; no ADL, no partial liquidation.
 //   - STOP, TAKE_PROFIT and TRAILING_STOP_MARKET algo orders are refused
 //     (-1116); priceProtect is stored but not applied; no GTD.
-//   - Weight per endpoint approximates Binance's table; the ORDERS limits and
-//     X-MBX-ORDER-COUNT headers are not simulated.
+//   - Weight per endpoint approximates Binance's table; X-MBX-ORDER-COUNT-1M
+//     is reported on order placements but the ORDERS limits are not enforced.
 //   - Listen keys live ListenKeyTTL of sim time; connections ConnLifetime of
 //     sim time (the CLI scales both by its speed so they stay wall-clock-like).
 //   - openInterestHist is backfilled with a flat day before Start.
 //   - A user-data connection stays open after listenKeyExpired but receives
 //     nothing more; /ws/<unknown key or stream> is refused with HTTP 400.
 //   - The 10 incoming messages per second per connection limit is not enforced.
+//   - A connection more than 4096 frames behind is dropped (the market never waits for a reader).
 //
 // Faults (InjectFault, or repeating with Schedule / `taobot sim --fault`):
 // drop connections now or every N sim seconds, stall a stream, delay

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -163,6 +164,24 @@ func TestHTTPFaults(t *testing.T) {
 	}
 	if n := s.Account().Received; n != 1 {
 		t.Fatalf("received %d orders, want 1", n)
+	}
+}
+
+func TestOrderCountHeader(t *testing.T) {
+	s := flat(t, binancesim.Options{})
+	order := url.Values{"symbol": {"TAOUSDT"}, "side": {"BUY"}, "type": {"MARKET"}, "quantity": {"0.001"}}
+	for _, want := range []string{"1", "2"} {
+		st, _, h := signedFull(t, s, "POST", "/fapi/v1/order", order) // refused (MIN_NOTIONAL), still counted
+		if st != 400 || h.Get("X-MBX-ORDER-COUNT-1M") != want {
+			t.Fatalf("status %d, X-MBX-ORDER-COUNT-1M %q, want %s", st, h.Get("X-MBX-ORDER-COUNT-1M"), want)
+		}
+	}
+	s.Advance(time.Minute)
+	if _, _, h := signedFull(t, s, "POST", "/fapi/v1/order", order); h.Get("X-MBX-ORDER-COUNT-1M") != "1" {
+		t.Fatalf("a new minute: %q", h.Get("X-MBX-ORDER-COUNT-1M"))
+	}
+	if _, _, h := signedFull(t, s, "GET", "/fapi/v2/balance", nil); h.Get("X-MBX-ORDER-COUNT-1M") != "" {
+		t.Fatal("order count on a balance query")
 	}
 }
 

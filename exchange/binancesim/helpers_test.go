@@ -118,6 +118,13 @@ func combined(t *testing.T, frame []byte) (string, json.RawMessage) {
 // status and body.
 func signed(t *testing.T, s *binancesim.Sim, method, path string, params url.Values) (int, []byte) {
 	t.Helper()
+	st, b, _ := signedFull(t, s, method, path, params)
+	return st, b
+}
+
+// signedFull is signed with the reply's headers.
+func signedFull(t *testing.T, s *binancesim.Sim, method, path string, params url.Values) (int, []byte, http.Header) {
+	t.Helper()
 	q := url.Values{"timestamp": {strconv.FormatInt(time.Now().UnixMilli(), 10)}}
 	body := ""
 	if method == http.MethodGet {
@@ -147,7 +154,7 @@ func signed(t *testing.T, s *binancesim.Sim, method, path string, params url.Val
 	if err != nil {
 		t.Fatal(err)
 	}
-	return resp.StatusCode, b
+	return resp.StatusCode, b, resp.Header
 }
 
 // binanceErr decodes {"code","msg"}.

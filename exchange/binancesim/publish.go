@@ -90,6 +90,7 @@ type wsAggTrade struct {
 	S     string `json:"s"`
 	P     string `json:"p"`
 	Q     string `json:"q"`
+	NQ    string `json:"nq"`
 	F     int64  `json:"f"`
 	L     int64  `json:"l"`
 	T     int64  `json:"T"`
@@ -106,7 +107,7 @@ func (s *Sim) publishAggTradeLocked(t mTrade) {
 	}
 	ms := t.Time.UnixMilli()
 	s.hub.publishLocked("taousdt@aggTrade", marshalEvent("aggTrade", wsAggTrade{
-		E: ms, A: p.aggID, S: Symbol, P: fmtPrice(t.Price), Q: fmtQty(t.Qty), F: first, L: p.tradeID, T: ms, Maker: t.BuyerMaker,
+		E: ms, A: p.aggID, S: Symbol, P: fmtPrice(t.Price), Q: fmtQty(t.Qty), NQ: fmtQty(t.Qty), F: first, L: p.tradeID, T: ms, Maker: t.BuyerMaker,
 	}))
 }
 

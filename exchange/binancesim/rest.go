@@ -118,6 +118,10 @@ func (s *Sim) serveREST(rw http.ResponseWriter, hr *http.Request, table map[stri
 		return
 	}
 	res, e := rt.h(s, req)
+	if rt.order {
+		s.limit.orders++
+		rw.Header().Set("X-MBX-ORDER-COUNT-1M", strconv.Itoa(s.limit.orders))
+	}
 	if e == nil && rt.order && s.faults.unknownAfterAccept > 0 {
 		s.faults.unknownAfterAccept--
 		e = &apiError{status: 503, code: -1000, msg: "Unknown error, please check your request or try again later."}
@@ -230,6 +234,7 @@ func (s *Sim) authLocked(hr *http.Request, sec security, body []byte) *apiError 
 type rateLimiter struct {
 	window     time.Time // start of the current minute (sim time)
 	used       int
+	orders     int       // order placements this minute (X-MBX-ORDER-COUNT-1M; the ORDERS limit is not enforced)
 	retryUntil time.Time // a 429 was answered; requests before this earn a ban
 	bannedTill time.Time
 }
@@ -238,7 +243,7 @@ type rateLimiter struct {
 func (l *rateLimiter) admitLocked(s *Sim, weight int) *apiError {
 	now := s.now
 	if m := now.Truncate(time.Minute); !m.Equal(l.window) {
-		l.window, l.used = m, 0
+		l.window, l.used, l.orders = m, 0, 0
 	}
 	if now.Before(l.bannedTill) {
 		return &apiError{status: 418, code: -1003, msg: "Way too many requests; IP banned until " + strconv.FormatInt(l.bannedTill.UnixMilli(), 10) + ".", retryAfter: l.bannedTill.Sub(now)}

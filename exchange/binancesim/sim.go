@@ -295,7 +295,8 @@ func (s *Sim) advanceToLocked(target time.Time) {
 }
 
 // SetPrice moves the market to p now and runs the account against it
-// (resting limits, stops, liquidation), publishing the results.
+// (resting limits, stops, liquidation), publishing the results; mark price,
+// book ticker and depth are pushed at once, off their usual cadence.
 func (s *Sim) SetPrice(p decimal.Decimal) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
