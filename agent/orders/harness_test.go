@@ -46,12 +46,6 @@ func testRules() exchange.SymbolRules {
 	}
 }
 
-// venue is what the manager talks to in tests: the paper account plus a
-// user-event pump. Trader is the paper account, possibly wrapped by a fake.
-type venue interface {
-	exchange.Trader
-}
-
 // rig is a manager over a paper venue on a fake clock, with a real store.
 type rig struct {
 	t      *testing.T
@@ -126,6 +120,15 @@ func (r *rig) build() {
 // context returns at once, leaving undelivered events queued in order.
 func (r *rig) pump() {
 	r.t.Helper()
+	r.pumpTo(func(ev exchange.Event) { r.m.OnEvent(r.ctx, ev) })
+}
+
+// drain discards the venue's queued user events (the process that would
+// have read them is dead).
+func (r *rig) drain() { r.pumpTo(func(exchange.Event) {}) }
+
+func (r *rig) pumpTo(sink func(exchange.Event)) {
+	r.t.Helper()
 	done, cancel := context.WithCancel(context.Background())
 	cancel()
 	for range 1000 {
@@ -140,7 +143,7 @@ func (r *rig) pump() {
 		}
 		close(ch)
 		for ev := range ch {
-			r.m.OnEvent(r.ctx, ev)
+			sink(ev)
 		}
 	}
 	r.t.Fatal("pump: events never stopped")

@@ -36,25 +36,28 @@ func (m *Manager) protect(ctx context.Context, t *trade) {
 		return
 	}
 	old := t.current(state.LegStop)
+	if old != nil && (old.State == state.LegUnknown || old.State == state.LegPending) {
+		// Written or sent but not acknowledged: query first; an absent
+		// pending leg is re-sent under the same id, an unknown one after UnknownResend.
+		oc, err := m.resolve(ctx, t, old.ClientID)
+		if oc == rejectedOut {
+			m.stopRejected(ctx, t, old.ClientID, err)
+			return
+		}
+		if err != nil {
+			m.log.Warn().Err(err).Str("event", "stop_unresolved").Str("client_id", old.ClientID).Msg("stop outcome still unknown")
+		}
+		if old = t.current(state.LegStop); old != nil && old.State != state.LegOpen {
+			return // still unresolved: next tick
+		}
+	}
+	if old != nil && old.Qty.GreaterThanOrEqual(want) && old.Price.Equal(t.stopLevel()) {
+		m.placeTarget(ctx, t)
+		return
+	}
+	oldID := ""
 	if old != nil {
-		switch old.State {
-		case state.LegUnknown:
-			if _, err := m.resolve(ctx, t, old.ClientID); err != nil {
-				m.log.Warn().Err(err).Str("event", "stop_unresolved").Str("client_id", old.ClientID).Msg("stop outcome still unknown")
-			}
-			return
-		case state.LegPending:
-			// Written but not acknowledged: query first, resend the same id if absent.
-			oc, err := m.resolve(ctx, t, old.ClientID)
-			if oc == rejectedOut {
-				m.stopRejected(ctx, t, old.ClientID, err)
-			}
-			return
-		}
-		if old.Qty.GreaterThanOrEqual(want) && old.Price.Equal(t.stopLevel()) {
-			m.placeTarget(ctx, t)
-			return
-		}
+		oldID = old.ClientID
 	}
 	side := t.in.Direction.EntrySide().Opposite()
 	cid := t.addLeg(state.Leg{Name: state.LegStop, Kind: state.KindAlgo, Side: side, Type: exchange.StopMarket,
@@ -64,9 +67,9 @@ func (m *Manager) protect(ctx context.Context, t *trade) {
 	case okOutcome:
 		l := t.leg(cid)
 		m.legEvent(m.log.Info(), "stop_placed", t, l).Str("working_type", string(m.cfg.StopWorkingType)).Msg("protective stop placed")
-		if old != nil {
-			if err := m.cancel(ctx, t, old.ClientID, "replaced by "+cid); err != nil {
-				m.log.Warn().Err(err).Str("event", "cancel_failed").Str("client_id", old.ClientID).Msg("old stop not cancelled (reduce-only, harmless)")
+		if oldID != "" {
+			if err := m.cancel(ctx, t, oldID, "replaced by "+cid); err != nil {
+				m.log.Warn().Err(err).Str("event", "cancel_failed").Str("client_id", oldID).Msg("old stop not cancelled (reduce-only, harmless)")
 			}
 		}
 		m.placeTarget(ctx, t)
