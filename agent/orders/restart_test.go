@@ -154,7 +154,6 @@ func TestRestartSentNoAck(t *testing.T) {
 	})
 }
 
-
 // Crash between fill and stop placement.
 func TestRestartFilledNoStop(t *testing.T) {
 	for _, tc := range []struct {
