@@ -45,7 +45,7 @@
 //     {"stream","data"} wrapper; aggTrade, markPrice (3 s), markPrice@1s,
 //     forceOrder and !forceOrder@arr (only the largest liquidation of each
 //     second is pushed: the snapshot rule), bookTicker, depth5/10/20; user
-//     data at /ws/<listenKey> with ORDER_TRADE_UPDATE, ACCOUNT_UPDATE (ORDER,
+//     data at /ws/<listenKey> (or as a stream of a combined connection) with ORDER_TRADE_UPDATE, ACCOUNT_UPDATE (ORDER,
 //     FUNDING_FEE), ACCOUNT_CONFIG_UPDATE (leverage), ALGO_UPDATE (NEW,
 //     CANCELED, TRIGGERING, TRIGGERED, FINISHED, REJECTED when the triggered
 //     order is refused, EXPIRED when the position is liquidated) and

@@ -215,7 +215,11 @@ func (s *Sim) expireKeyLocked(key string) {
 	}{s.now.UnixMilli(), key})
 	for c := range s.hub.conns {
 		if c.key == key {
-			s.hub.enqueueLocked(c, msg)
+			if c.combined {
+				s.hub.enqueueLocked(c, wrapCombined(key, msg))
+			} else {
+				s.hub.enqueueLocked(c, msg)
+			}
 			c.key = "expired:" + key // the connection stays open but receives nothing more
 		}
 	}

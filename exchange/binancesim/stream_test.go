@@ -90,3 +90,24 @@ func TestUnknownStreamIsRefused(t *testing.T) {
 		t.Fatalf("want HTTP 400 for an unknown stream, got %v %v", resp, err)
 	}
 }
+
+func TestListenKeyInACombinedStream(t *testing.T) {
+	s := flat(t, binancesim.Options{})
+	key, err := client(s).NewStartUserStreamService().Do(ctx(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ws := dial(t, s, "/stream?streams=taousdt@bookTicker/"+key)
+	if _, err := client(s).NewChangeLeverageService().Symbol("TAOUSDT").Leverage(5).Do(ctx(t)); err != nil {
+		t.Fatal(err)
+	}
+	name, data := combined(t, ws.next())
+	var e futures.WsUserDataEvent
+	if err := json.Unmarshal(data, &e); err != nil || name != key || e.Event != "ACCOUNT_CONFIG_UPDATE" || e.AccountConfigUpdate.Leverage != 5 {
+		t.Fatalf("user event in a combined stream: %s %s %v", name, data, err)
+	}
+	s.Advance(time.Second)
+	if name, _ := combined(t, ws.next()); name != "taousdt@bookTicker" {
+		t.Fatalf("market data on the same connection: %s", name)
+	}
+}

@@ -79,7 +79,8 @@ func canonical(name string) string {
 	return ""
 }
 
-// serveWS upgrades /ws/<names or listenKey> and /stream?streams=a/b.
+// serveWS upgrades /ws/<names or listenKey> and /stream?streams=a/b (a listen
+// key may be one of the combined streams, as on Binance).
 func (h *hub) serveWS(w http.ResponseWriter, r *http.Request) {
 	s := h.s
 	var names []string
@@ -96,7 +97,7 @@ func (h *hub) serveWS(w http.ResponseWriter, r *http.Request) {
 		if n == "" {
 			continue
 		}
-		if exp, ok := s.keys[n]; ok && exp.After(s.now) && !combined {
+		if exp, ok := s.keys[n]; ok && exp.After(s.now) {
 			conn.key = n
 			continue
 		}
@@ -296,7 +297,11 @@ func (h *hub) publishUserLocked(key string, payload []byte) {
 	}
 	for c := range h.conns {
 		if _, live := h.s.keys[c.key]; live && (key == "" || c.key == key) {
-			h.enqueueLocked(c, payload)
+			msg := payload
+			if c.combined {
+				msg = wrapCombined(c.key, payload)
+			}
+			h.enqueueLocked(c, msg)
 		}
 	}
 }
