@@ -80,6 +80,16 @@ func TestMarketStreamDecodesSimEvents(t *testing.T) {
 	if !mp.Mark.Equal(mark) || mp.Symbol != "TAOUSDT" || !mp.ReceiveTime.Equal(r.clock.Now()) || mp.NextFundingTime.IsZero() {
 		t.Fatalf("mark event %+v, want mark %s received at %v", mp, mark, r.clock.Now())
 	}
+	// The step's book ticker follows its mark price; it must carry the
+	// simulator's best bid and ask exactly.
+	_, _, bid, ask := r.sim.Quote()
+	ev, _ = col.waitFor(t, 0, "book ticker of the current step", func(ev exchange.Event) bool {
+		b, ok := ev.(exchange.BookTicker)
+		return ok && b.ExchangeTime.Equal(r.sim.Now())
+	})
+	if b := ev.(exchange.BookTicker); !b.BidPrice.Equal(bid) || !b.AskPrice.Equal(ask) || b.UpdateID == 0 {
+		t.Fatalf("book ticker %+v, want bid %s ask %s", b, bid, ask)
+	}
 	tr, _ := waitData(t, r, col, 0, "trade", isType[exchange.Trade]())
 	if trade := tr.(exchange.Trade); !trade.Price.IsPositive() || !trade.Qty.IsPositive() || trade.ID == 0 {
 		t.Fatalf("trade %+v", trade)
