@@ -122,7 +122,10 @@ func (h *hub) serveWS(w http.ResponseWriter, r *http.Request) {
 	c, err := h.up.Upgrade(w, r, nil)
 	s.mu.Lock()
 	if err != nil || s.closed {
-		delete(h.conns, conn)
+		if _, ok := h.conns[conn]; ok {
+			delete(h.conns, conn)
+			h.notifyLocked()
+		}
 		s.mu.Unlock()
 		if c != nil {
 			_ = c.Close()
