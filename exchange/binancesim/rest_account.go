@@ -10,7 +10,8 @@ import (
 	"github.com/taobot/taobot/exchange"
 )
 
-var success = map[string]any{"code": 200, "msg": "success"}
+// success is Binance's reply to settings changes.
+func success() map[string]any { return map[string]any{"code": 200, "msg": "success"} }
 
 func hLeverageBracket(s *Sim, r *request) (any, *apiError) {
 	if e := checkSymbol(r, false); e != nil {
@@ -89,7 +90,7 @@ func hMarginType(s *Sim, r *request) (any, *apiError) {
 		return nil, errBad(-4047, "Margin type cannot be changed if there exists open orders.")
 	}
 	a.marginType = mt
-	return success, nil
+	return success(), nil
 }
 
 func hSetDual(s *Sim, r *request) (any, *apiError) {
@@ -105,7 +106,7 @@ func hSetDual(s *Sim, r *request) (any, *apiError) {
 		return nil, errBad(-4068, "Position side cannot be changed if there exists position.")
 	}
 	a.dualSide = dual
-	return success, nil
+	return success(), nil
 }
 
 func hGetDual(s *Sim, _ *request) (any, *apiError) {

@@ -244,16 +244,19 @@ func hOpenInterest(s *Sim, r *request) (any, *apiError) {
 	return map[string]any{"openInterest": fmtQty(s.model.Quote().OpenInterest), "symbol": Symbol, "time": s.now.UnixMilli()}, nil
 }
 
-var oiPeriods = map[string]time.Duration{
-	"5m": 5 * time.Minute, "15m": 15 * time.Minute, "30m": 30 * time.Minute, "1h": time.Hour, "2h": 2 * time.Hour,
-	"4h": 4 * time.Hour, "6h": 6 * time.Hour, "12h": 12 * time.Hour, "1d": 24 * time.Hour,
+// oiPeriods are openInterestHist's periods (a function: no package-level mutable state).
+func oiPeriods() map[string]time.Duration {
+	return map[string]time.Duration{
+		"5m": 5 * time.Minute, "15m": 15 * time.Minute, "30m": 30 * time.Minute, "1h": time.Hour, "2h": 2 * time.Hour,
+		"4h": 4 * time.Hour, "6h": 6 * time.Hour, "12h": 12 * time.Hour, "1d": 24 * time.Hour,
+	}
 }
 
 func hOpenInterestHist(s *Sim, r *request) (any, *apiError) {
 	if e := checkSymbol(r, true); e != nil {
 		return nil, e
 	}
-	period, ok := oiPeriods[r.str("period")]
+	period, ok := oiPeriods()[r.str("period")]
 	if !ok {
 		return nil, errBad(-1120, "Invalid period.")
 	}
@@ -308,17 +311,20 @@ func hBookTicker(s *Sim, r *request) (any, *apiError) {
 	return []any{t}, nil
 }
 
-var klineIntervals = map[string]time.Duration{
-	"1m": time.Minute, "3m": 3 * time.Minute, "5m": 5 * time.Minute, "15m": 15 * time.Minute, "30m": 30 * time.Minute,
-	"1h": time.Hour, "2h": 2 * time.Hour, "4h": 4 * time.Hour, "6h": 6 * time.Hour, "8h": 8 * time.Hour,
-	"12h": 12 * time.Hour, "1d": 24 * time.Hour,
+// klineIntervals are the kline intervals served.
+func klineIntervals() map[string]time.Duration {
+	return map[string]time.Duration{
+		"1m": time.Minute, "3m": 3 * time.Minute, "5m": 5 * time.Minute, "15m": 15 * time.Minute, "30m": 30 * time.Minute,
+		"1h": time.Hour, "2h": 2 * time.Hour, "4h": 4 * time.Hour, "6h": 6 * time.Hour, "8h": 8 * time.Hour,
+		"12h": 12 * time.Hour, "1d": 24 * time.Hour,
+	}
 }
 
 func hKlines(s *Sim, r *request) (any, *apiError) {
 	if e := checkSymbol(r, true); e != nil {
 		return nil, e
 	}
-	iv, ok := klineIntervals[r.str("interval")]
+	iv, ok := klineIntervals()[r.str("interval")]
 	if !ok {
 		return nil, errBad(-1120, "Invalid interval.")
 	}

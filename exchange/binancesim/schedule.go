@@ -27,20 +27,25 @@ func (s *Sim) Schedule(p Periodic) error {
 	return nil
 }
 
-// scheduleKinds maps the CLI's fault names to kinds, with what ARG means.
-var scheduleKinds = map[string]struct {
+// scheduleKind is a CLI fault name's kind and what its ARG means.
+type scheduleKind struct {
 	kind FaultKind
 	arg  string // "", "duration" or "count"
-}{
-	"drop":              {FaultDropStreams, ""},
-	"stall":             {FaultStall, "duration"},
-	"5xx":               {FaultHTTPError, "count"},
-	"503-after-accept":  {FaultUnknownAfterAccept, "count"},
-	"429":               {FaultRateLimit, "duration"},
-	"duplicate":         {FaultDuplicate, "count"},
-	"reorder":           {FaultReorder, "count"},
-	"malformed":         {FaultMalformed, "count"},
-	"expire-listen-key": {FaultExpireListenKey, ""},
+}
+
+// scheduleKinds maps the CLI's fault names to kinds.
+func scheduleKinds() map[string]scheduleKind {
+	return map[string]scheduleKind{
+		"drop":              {FaultDropStreams, ""},
+		"stall":             {FaultStall, "duration"},
+		"5xx":               {FaultHTTPError, "count"},
+		"503-after-accept":  {FaultUnknownAfterAccept, "count"},
+		"429":               {FaultRateLimit, "duration"},
+		"duplicate":         {FaultDuplicate, "count"},
+		"reorder":           {FaultReorder, "count"},
+		"malformed":         {FaultMalformed, "count"},
+		"expire-listen-key": {FaultExpireListenKey, ""},
+	}
 }
 
 // ScheduleNames lists the fault names ParseSchedule accepts.
@@ -55,7 +60,7 @@ func ScheduleNames() []string {
 // 503-after-accept, duplicate, reorder and malformed.
 func ParseSchedule(spec string) (Periodic, error) {
 	name, rest, ok := strings.Cut(spec, "@")
-	k, known := scheduleKinds[name]
+	k, known := scheduleKinds()[name]
 	if !ok || !known {
 		return Periodic{}, fmt.Errorf("fault %q: want NAME@EVERY[:ARG] with NAME one of %s", spec, strings.Join(ScheduleNames(), ", "))
 	}
