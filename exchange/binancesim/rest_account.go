@@ -268,7 +268,11 @@ func hIncome(s *Sim, r *request) (any, *apiError) {
 		})
 	}
 	if len(out) > limit {
-		out = out[:limit]
+		if start.IsZero() {
+			out = out[len(out)-limit:] // the most recent, still oldest first
+		} else {
+			out = out[:limit]
+		}
 	}
 	return out, nil
 }
