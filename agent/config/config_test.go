@@ -188,25 +188,16 @@ func TestBadConfigs(t *testing.T) {
 }
 
 func TestAllProblemsReportedAtOnce(t *testing.T) {
+	// Unknown keys, badly typed values, secrets and rule violations all come
+	// back from one Parse, in file order, one line each.
 	ps := problemsOf(t, `mode: yolo
 risk:
   max_loss_usdt: -5
   max_leverage: 0
   max_los_pct: 1
-liqmap:
-  oi_removal: random
-log:
-  level: loud
-`)
-	// unknown keys are reported first (the file is not decoded until they are fixed) ...
-	if len(ps) != 1 || ps[0].Path != "risk.max_los_pct" || ps[0].Line != 5 {
-		t.Fatalf("want only the unknown key at line 5 first, got:\n%v", ps)
-	}
-	// ... and once the key is fixed, every validation problem comes at once, in file order.
-	ps = problemsOf(t, `mode: yolo
-risk:
-  max_loss_usdt: -5
-  max_leverage: 0
+  hold_horizon: 10
+  api_secret: hunter2
+  news_blackouts: [5, {at: 2026-03-18T18:00:00Z, before: soon, after: 1h}]
 liqmap:
   oi_removal: random
 log:
@@ -215,7 +206,12 @@ log:
 	want := []struct {
 		path string
 		line int
-	}{{"mode", 1}, {"risk.max_loss_usdt", 3}, {"risk.max_leverage", 4}, {"liqmap.oi_removal", 6}, {"log.level", 8}}
+	}{
+		{"mode", 1}, {"risk.max_loss_usdt", 3}, {"risk.max_leverage", 4}, {"risk.max_los_pct", 5},
+		{"risk.hold_horizon", 6}, {"risk.api_secret", 7},
+		{"risk.news_blackouts[0]", 8}, {"risk.news_blackouts[1].before", 8},
+		{"liqmap.oi_removal", 10}, {"log.level", 12},
+	}
 	if len(ps) != len(want) {
 		t.Fatalf("got %d problems, want %d:\n%v", len(ps), len(want), ps)
 	}
@@ -226,6 +222,9 @@ log:
 	}
 	if n := strings.Count(ps.Error(), "\n"); n != len(want)-1 {
 		t.Errorf("Error() has %d lines, want one per problem:\n%s", n+1, ps.Error())
+	}
+	if strings.Contains(ps.Error(), "hunter2") {
+		t.Errorf("a problem echoes the secret value:\n%s", ps.Error())
 	}
 }
 

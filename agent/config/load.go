@@ -38,32 +38,50 @@ func Parse(data []byte, file string) (*Config, error) {
 	w := newWalker(file)
 	if len(root.Content) > 0 {
 		w.walk(root.Content[0], configType, "")
-	}
-	if len(w.probs) > 0 {
-		w.probs.sortByLine()
-		return nil, w.probs
+		if w.bad[root.Content[0]] {
+			return nil, w.probs // the file is not a mapping: nothing more to check
+		}
 	}
 
 	cfg := Default()
 	// yaml.v3 merges a YAML map into a non-nil Go map; a mix in the file must replace the default.
 	cfg.LiqMap.LeverageMix = nil
-	dec := yaml.NewDecoder(bytes.NewReader(data))
-	dec.KnownFields(true) // backstop: the walk above should already have caught unknown keys
-	if err := dec.Decode(&cfg); err != nil && !errors.Is(err, io.EOF) {
-		return nil, Problems{yamlProblem(file, err)}
+	if len(w.probs) > 0 {
+		// Decode what is left without the reported keys, so validation can
+		// still report the other problems in the same run.
+		w.prune(&root)
+		if root.Kind != 0 {
+			if err := root.Decode(&cfg); err != nil {
+				w.probs.sortByLine()
+				return nil, w.probs
+			}
+		}
+	} else {
+		dec := yaml.NewDecoder(bytes.NewReader(data))
+		dec.KnownFields(true) // backstop: the walk above should already have caught unknown keys
+		if err := dec.Decode(&cfg); err != nil && !errors.Is(err, io.EOF) {
+			return nil, Problems{yamlProblem(file, err)}
+		}
 	}
 	if cfg.LiqMap.LeverageMix == nil {
 		cfg.LiqMap.LeverageMix = DefaultLeverageMix()
 	}
+	ps := w.probs
 	if err := cfg.Validate(); err != nil {
-		var ps Problems
-		if !errors.As(err, &ps) {
+		var vs Problems
+		if !errors.As(err, &vs) {
 			return nil, err
 		}
-		for i := range ps {
-			ps[i].File = file
-			ps[i].Line = w.lineOf(ps[i].Path)
+		for _, p := range vs {
+			if w.covers(p.Path) {
+				continue
+			}
+			p.File = file
+			p.Line = w.lineOf(p.Path)
+			ps = append(ps, p)
 		}
+	}
+	if len(ps) > 0 {
 		ps.sortByLine()
 		return nil, ps
 	}

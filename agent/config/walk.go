@@ -34,12 +34,60 @@ type walker struct {
 	file  string
 	probs Problems
 	lines map[string]int
+	bad   map[*yaml.Node]bool // nodes a problem was reported on; prune drops them
 }
 
-func newWalker(file string) *walker { return &walker{file: file, lines: map[string]int{}} }
+func newWalker(file string) *walker {
+	return &walker{file: file, lines: map[string]int{}, bad: map[*yaml.Node]bool{}}
+}
 
 func (w *walker) add(n *yaml.Node, path, format string, args ...any) {
+	w.bad[n] = true
 	w.probs = append(w.probs, Problem{File: w.file, Line: n.Line, Path: path, Msg: fmt.Sprintf(format, args...)})
+}
+
+// prune removes from the tree under n every key/value pair whose key or value
+// was reported, so the rest can still be decoded and validated and a user
+// sees every problem in one pass (the dropped keys keep their defaults). A
+// reported list item becomes an empty mapping, keeping the other items'
+// indices; its validation problems are then covered by the walker's.
+func (w *walker) prune(n *yaml.Node) {
+	switch n.Kind {
+	case yaml.DocumentNode:
+		for _, c := range n.Content {
+			w.prune(c)
+		}
+	case yaml.MappingNode:
+		kept := make([]*yaml.Node, 0, len(n.Content))
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			k, v := n.Content[i], n.Content[i+1]
+			if w.bad[k] || w.bad[v] {
+				continue
+			}
+			w.prune(v)
+			kept = append(kept, k, v)
+		}
+		n.Content = kept
+	case yaml.SequenceNode:
+		for i, item := range n.Content {
+			if w.bad[item] {
+				n.Content[i] = &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map", Line: item.Line}
+				continue
+			}
+			w.prune(item)
+		}
+	}
+}
+
+// covers reports whether a walker problem already explains a validation
+// problem at path (the same field or a field inside it).
+func (w *walker) covers(path string) bool {
+	for _, p := range w.probs {
+		if path == p.Path || strings.HasPrefix(path, p.Path+".") || strings.HasPrefix(path, p.Path+"[") {
+			return true
+		}
+	}
+	return false
 }
 
 // lineOf returns the line of path or of its nearest recorded parent.
