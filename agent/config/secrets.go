@@ -88,7 +88,8 @@ var ErrNoKeys = errors.New("no API keys")
 // file must be mode 0600 or stricter and hold the same two names as
 // KEY=VALUE lines (so it also works as a systemd EnvironmentFile). Live mode
 // without keys is an error; paper and dry-run return empty Secrets happily.
-// A configured key file that is unsafe or unreadable is an error in any mode.
+// A key file that is read (no keys in the environment) and is unsafe or
+// unreadable is an error in any mode; with keys in the environment it is not read.
 func LoadSecrets(cfg *Config, getenv func(string) string) (Secrets, error) {
 	key, secret := strings.TrimSpace(getenv(EnvAPIKey)), strings.TrimSpace(getenv(EnvAPISecret))
 	if (key == "") != (secret == "") {
@@ -115,7 +116,11 @@ func LoadSecrets(cfg *Config, getenv func(string) string) (Secrets, error) {
 func readKeyFile(path string) (Secrets, error) {
 	info, err := os.Stat(path)
 	if err != nil {
-		return Secrets{}, fmt.Errorf("keys.key_file: %w", err)
+		return Secrets{}, fmt.Errorf("keys.key_file: cannot use %s: %w; create it (mode 0600) with %s=... and %s=... lines, "+
+			"or set keys.key_file: \"\" and use the environment", path, err, EnvAPIKey, EnvAPISecret)
+	}
+	if !info.Mode().IsRegular() {
+		return Secrets{}, fmt.Errorf("keys.key_file: %s is not a regular file (allowed: a file with mode 0600)", path)
 	}
 	if perm := info.Mode().Perm(); perm&0o077 != 0 {
 		return Secrets{}, fmt.Errorf("keys.key_file: %s has mode %04o, which lets other users read your API secret (allowed: 0600 or stricter); run: chmod 600 %s",

@@ -69,6 +69,23 @@ func TestKeyFilePermissions(t *testing.T) {
 			}
 		})
 	}
+	t.Run("missing file says what to do", func(t *testing.T) {
+		cfg := Default()
+		cfg.Keys.KeyFile = filepath.Join(t.TempDir(), "keys.env")
+		_, err := LoadSecrets(&cfg, env(nil))
+		for _, want := range []string{"keys.key_file", cfg.Keys.KeyFile, "no such file", "mode 0600", "BINANCE_API_KEY=..."} {
+			if err == nil || !strings.Contains(err.Error(), want) {
+				t.Errorf("err = %v, want it to mention %q", err, want)
+			}
+		}
+	})
+	t.Run("directory refused", func(t *testing.T) {
+		cfg := Default()
+		cfg.Keys.KeyFile = t.TempDir()
+		if _, err := LoadSecrets(&cfg, env(nil)); err == nil || !strings.Contains(err.Error(), "not a regular file") {
+			t.Fatalf("err = %v, want a directory refused as not a regular file", err)
+		}
+	})
 	t.Run("bad line not echoed", func(t *testing.T) {
 		cfg := Default()
 		cfg.Keys.KeyFile = writeKeyFile(t, 0o600, testSecret+"\n")
