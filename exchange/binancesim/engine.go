@@ -133,7 +133,9 @@ func (s *Sim) executeLocked(o *order) {
 				price = o.price // the book moved under us: never fill worse than the limit
 			}
 			s.fillLocked(o, price, f.Qty, false)
-			s.publishOwnTradeLocked(o.side, price, f.Qty)
+			// The model prints this fill on its tape at the next step; remember
+			// it so the bot's own resting orders never trade against it.
+			s.own = append(s.own, fill{Price: f.Price, Qty: f.Qty})
 		}
 	}
 	if o.status.Final() {

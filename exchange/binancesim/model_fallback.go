@@ -22,6 +22,7 @@ type fallbackModel struct {
 	nextFund time.Time
 	interval time.Duration
 	oi       decimal.Decimal
+	printed  []mTrade // taker fills to print on the next step, as the market model does
 }
 
 func newFallbackModel(seed int64, start time.Time, price decimal.Decimal, interval time.Duration) *fallbackModel {
@@ -54,6 +55,7 @@ func (m *fallbackModel) Step(now time.Time) stepOutput {
 		return out
 	}
 	m.last = now
+	out.Trades, m.printed = m.printed, nil
 	moves := m.rng.IntN(7) - 3
 	m.price = m.price.Add(m.tick.Mul(decimal.NewFromInt(int64(moves))))
 	for i := range 1 + m.rng.IntN(2) {
@@ -108,6 +110,7 @@ func (m *fallbackModel) TakeLiquidity(side exchange.Side, qty decimal.Decimal) [
 			p = m.price.Sub(d)
 		}
 		fills = append(fills, fill{Price: p, Qty: q})
+		m.printed = append(m.printed, mTrade{Time: m.last, Price: p, Qty: q, BuyerMaker: side == exchange.Sell})
 		left = left.Sub(q)
 	}
 	if n := len(fills); n > 0 {

@@ -4,8 +4,6 @@ import (
 	"time"
 
 	"github.com/shopspring/decimal"
-
-	"github.com/taobot/taobot/exchange"
 )
 
 // publisher keeps the market streams' sequence numbers and the forceOrder
@@ -46,9 +44,13 @@ func notional(l mLiquidation) decimal.Decimal { return l.Qty.Mul(l.AvgPrice) }
 // stepLocked runs one model step at s.now and publishes everything it produced.
 func (s *Sim) stepLocked() {
 	out := s.model.Step(s.now)
+	public := out.Trades[:0:0] // trades the bot's resting orders may match: not its own
 	for _, t := range out.Trades {
 		s.hist.addTrade(t)
 		s.publishAggTradeLocked(t)
+		if !s.takeOwnLocked(t) {
+			public = append(public, t)
+		}
 	}
 	for _, l := range out.Liquidations {
 		s.pub.offerLiquidation(l)
@@ -57,11 +59,23 @@ func (s *Sim) stepLocked() {
 		s.hist.addFunding(f)
 		s.settleFundingLocked(f)
 	}
-	s.afterMarketMoveLocked(out.Trades)
+	s.afterMarketMoveLocked(public)
 	s.flushLiquidationsLocked()
 	s.publishQuoteLocked(false)
 	s.hist.sampleOI(s.now, s.model.Quote())
 	s.stepFaultsLocked()
+}
+
+// takeOwnLocked reports whether t is the print of one of the bot's own taker
+// fills (self-trade prevention: the bot's resting orders must not match it).
+func (s *Sim) takeOwnLocked(t mTrade) bool {
+	for i, f := range s.own {
+		if f.Price.Equal(t.Price) && f.Qty.Equal(t.Qty) {
+			s.own = append(s.own[:i], s.own[i+1:]...)
+			return true
+		}
+	}
+	return false
 }
 
 // afterMarketMoveLocked runs the bot's account against a new market state.
@@ -109,13 +123,6 @@ func (s *Sim) publishAggTradeLocked(t mTrade) {
 	s.hub.publishLocked("taousdt@aggTrade", marshalEvent("aggTrade", wsAggTrade{
 		E: ms, A: p.aggID, S: Symbol, P: fmtPrice(t.Price), Q: fmtQty(t.Qty), NQ: fmtQty(t.Qty), F: first, L: p.tradeID, T: ms, Maker: t.BuyerMaker,
 	}))
-}
-
-// publishOwnTradeLocked prints the bot's taker fill as a public trade.
-func (s *Sim) publishOwnTradeLocked(side exchange.Side, price, qty decimal.Decimal) {
-	t := mTrade{Time: s.now, Price: price, Qty: qty, BuyerMaker: side == exchange.Sell}
-	s.hist.addTrade(t)
-	s.publishAggTradeLocked(t)
 }
 
 type wsForceOrder struct {

@@ -2,6 +2,7 @@ package binancesim_test
 
 import (
 	"encoding/json"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -109,5 +110,41 @@ func TestListenKeyInACombinedStream(t *testing.T) {
 	s.Advance(time.Second)
 	if name, _ := combined(t, ws.next()); name != "taousdt@bookTicker" {
 		t.Fatalf("market data on the same connection: %s", name)
+	}
+}
+
+func TestOwnTakerFillsPrintOnceAndNeverSelfTrade(t *testing.T) {
+	s := flat(t, binancesim.Options{})
+	c, x := client(s), ctx(t)
+	rest, err := c.NewCreateOrderService().Symbol("TAOUSDT").Side(futures.SideTypeSell).Type(futures.OrderTypeLimit).
+		TimeInForce(futures.TimeInForceTypeGTC).Quantity("1").Price("400.03").Do(x)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ws := dial(t, s, "/stream?streams=taousdt@aggTrade/taousdt@markPrice@1s")
+	if _, err := c.NewCreateOrderService().Symbol("TAOUSDT").Side(futures.SideTypeBuy).Type(futures.OrderTypeMarket).Quantity("12").Do(x); err != nil {
+		t.Fatal(err)
+	}
+	s.Advance(time.Second) // (seed 0: this step's random walk keeps the bid below 400.03)
+	prints := map[string]int{}
+	for {
+		name, data := combined(t, ws.next())
+		if name == "taousdt@markPrice@1s" {
+			break
+		}
+		var e futures.WsAggTradeEvent
+		if err := json.Unmarshal(data, &e); err != nil {
+			t.Fatal(err)
+		}
+		prints[e.Price+"x"+e.Quantity+"/"+strconv.FormatBool(e.Maker)]++
+	}
+	for _, want := range []string{"400.01x5.000/false", "400.02x5.000/false", "400.03x2.000/false"} {
+		if prints[want] != 1 {
+			t.Errorf("own fill %s printed %d times (tape %v)", want, prints[want], prints)
+		}
+	}
+	got, err := c.NewGetOrderService().Symbol("TAOUSDT").OrderID(rest.OrderID).Do(x)
+	if err != nil || got.Status != futures.OrderStatusTypeNew {
+		t.Fatalf("the bot's resting sell traded against its own buy: %+v %v", got, err)
 	}
 }
