@@ -20,7 +20,8 @@
 // go-binance stamps requests with time.Now() minus the offset it measured
 // from /time, so that is the only pairing that stays coherent when the sim
 // clock is manual or sped up. A skew fault therefore produces -1021 until the
-// client resyncs with /time, exactly as on the real exchange.
+// client resyncs with /time, exactly as on the real exchange. Because the
+// weight minute is sim time, a CLI run at high speed barely enforces it.
 //
 // # Faithful
 //
@@ -71,7 +72,9 @@
 //   - Resting limits fill as maker, in full, at their price when a public
 //     trade prints at or through them or the opposite best price reaches
 //     them; no queue position. Marketable limits take only the book depth
-//     within the limit.
+//     within the limit. The bot's resting orders are not in the model's
+//     book: its own taker fills (printed on the tape by the model) never
+//     match them, where Binance's self-trade prevention would expire them.
 //   - Liquidation of the bot's position closes it at mark with an
 //     "autoclose-" LIQUIDATION order and charges the remaining margin as the
 //     clearance fee; no ADL, no partial liquidation.
