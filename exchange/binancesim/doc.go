@@ -60,7 +60,7 @@
 //     /fapi/v1/order), reduceOnly/closePosition, MARK_PRICE or CONTRACT_PRICE
 //     triggers (-2021 if it would trigger at once); filters and account
 //     checks with Binance's codes (-1111, -4014, -4164, -4003/-4004/-4005,
-//     -4016/-4024, -2019, -2022, -2027, -4116, -4061 in hedge mode).
+//     -4016/-4024, -4131, -2019, -2022, -2027, -4116, -4061 in hedge mode).
 //   - Account: one-way mode, isolated or cross margin, leverage up to the
 //     first bracket, maker/taker fees, funding settled to the position at
 //     each funding time, liquidation at risk.LiquidationPrice.

@@ -49,6 +49,10 @@ func (s *Sim) acceptOrderLocked(p orderParams) (*order, *apiError) {
 	refPrice := p.price
 	if p.typ == exchange.Market {
 		refPrice = q.Mark
+		if (p.side == exchange.Buy && q.Ask.GreaterThan(q.Mark.Mul(s.rules.MultiplierUp))) ||
+			(p.side == exchange.Sell && q.Bid.LessThan(q.Mark.Mul(s.rules.MultiplierDown))) {
+			return nil, errBad(exchange.CodePercentPrice, "The counterparty's best price does not meet the PERCENT_PRICE filter limit.")
+		}
 	}
 	if !p.reduceOnly && refPrice.Mul(p.qty).LessThan(s.rules.MinNotional) {
 		return nil, errBad(exchange.CodeMinNotional, "Order's notional must be no smaller than "+s.rules.MinNotional.String()+" (unless you choose reduce only).")

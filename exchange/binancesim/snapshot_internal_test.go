@@ -145,3 +145,26 @@ func TestForceOrderSnapshotRulePushesTheLargestPerSecond(t *testing.T) {
 		}
 	}
 }
+
+// thinBook quotes an ask far above mark, as a book drained by a cascade would.
+type thinBook struct{ *fallbackModel }
+
+func (m thinBook) Quote() quote {
+	q := m.fallbackModel.Quote()
+	q.Ask = q.Mark.Mul(decimal.RequireFromString("1.06"))
+	return q
+}
+
+func TestMarketOrderRefusedWhenTheBookBreaksPercentPrice(t *testing.T) {
+	d := decimal.RequireFromString
+	s := Start(t, Options{Scenario: FallbackScenario})
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.model = thinBook{newFallbackModel(1, s.now, d("400"), 0)}
+	if _, e := s.placeOrderLocked(orderParams{clientID: "b", side: exchange.Buy, typ: exchange.Market, qty: d("1")}); e == nil || e.code != exchange.CodePercentPrice {
+		t.Fatalf("buy into an ask 6%% above mark: %v, want -4131", e)
+	}
+	if _, e := s.placeOrderLocked(orderParams{clientID: "s", side: exchange.Sell, typ: exchange.Market, qty: d("1")}); e != nil {
+		t.Fatalf("sell into a normal bid: %v", e)
+	}
+}
