@@ -38,6 +38,7 @@ func TestConfigCheckExitCodes(t *testing.T) {
 	good := writeConfig(t, "mode: paper\nstate: {path: $DIR/s.db}\n")
 	bad := writeConfig(t, "mode: yolo\nrisk:\n  max_loss_usdt: -5\n  max_leverage: 0\nlog: {level: loud}\n")
 	live := writeConfig(t, "mode: live\n")
+	typo := writeConfig(t, "mode: yolo\nrisk:\n  max_los_usdt: 5\n  max_leverage: 1.5\n")
 	tests := []struct {
 		name   string
 		args   []string
@@ -63,7 +64,11 @@ func TestConfigCheckExitCodes(t *testing.T) {
 		{"check live without keys", []string{"config", "check", "-c", live}, exitConfig, nil, []string{"mode live", "no API keys", "BINANCE_API_KEY"}, nil},
 		{"check live with env keys", []string{"config", "check", "-c", live}, exitOK, []string{"mode      live", "keys      found in env"}, nil,
 			map[string]string{"BINANCE_API_KEY": "k123456789", "BINANCE_API_SECRET": "s123456789"}},
-		{"version help", []string{"version", "--help"}, exitOK, nil, nil, nil},
+		{"check unknown key and bad values together", []string{"config", "check", "-c", typo}, exitConfig, nil,
+			[]string{"3 problem(s)", typo + ":1: mode:", typo + ":3: risk.max_los_usdt: unknown key", typo + ":4: risk.max_leverage: not a whole number"}, nil},
+		{"version", []string{"version"}, exitOK, []string{"taobot " + version + " (commit "}, nil, nil},
+		{"version help", []string{"version", "--help"}, exitOK, nil, []string{"Usage: taobot version"}, nil},
+		{"version extra arg", []string{"version", "now"}, exitUsage, nil, []string{`unexpected argument "now"`}, nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
