@@ -2,6 +2,7 @@ package binancesim_test
 
 import (
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"testing"
@@ -276,5 +277,50 @@ func TestRESTDetails(t *testing.T) {
 	}
 	if _, err := c.NewGetOpenInterestService().Symbol("BTCUSDT").Do(x); apiCode(err) != -1121 {
 		t.Fatalf("unknown symbol: want -1121, got %v", err)
+	}
+}
+
+func TestLesserEndpointsDecode(t *testing.T) {
+	s := flat(t, binancesim.Options{})
+	c, x := client(s), ctx(t)
+	o, err := c.NewCreateOrderService().Symbol("TAOUSDT").Side(futures.SideTypeBuy).Type(futures.OrderTypeLimit).
+		TimeInForce(futures.TimeInForceTypeGTC).Quantity("1").Price("390").NewClientOrderID("open-1").Do(x)
+	if err != nil {
+		t.Fatal(err)
+	}
+	oo, err := c.NewGetOpenOrderService().Symbol("TAOUSDT").OrigClientOrderID("open-1").Do(x)
+	if err != nil || oo.OrderID != o.OrderID {
+		t.Fatalf("openOrder: %+v %v", oo, err)
+	}
+	all, err := c.NewListOrdersService().Symbol("TAOUSDT").Do(x)
+	if err != nil || len(all) != 1 || all[0].Price != "390.00" {
+		t.Fatalf("allOrders: %+v %v", all, err)
+	}
+	cr, err := c.NewCommissionRateService().Symbol("TAOUSDT").Do(x)
+	if err != nil || cr.MakerCommissionRate != "0.0002" || cr.TakerCommissionRate != "0.0005" {
+		t.Fatalf("commissionRate: %+v %v", cr, err)
+	}
+	ac, err := c.NewGetAccountConfigService().Do(x)
+	if err != nil || ac.DualSidePosition || !ac.CanTrade {
+		t.Fatalf("accountConfig: %+v %v", ac, err)
+	}
+	sc, err := c.NewGetSymbolConfigService().Symbol("TAOUSDT").Do(x)
+	if err != nil || len(sc) != 1 || sc[0].Leverage != 20 || sc[0].MarginType != "CROSSED" {
+		t.Fatalf("symbolConfig: %+v %v", sc, err)
+	}
+	bt, err := c.NewListBookTickersService().Symbol("TAOUSDT").Do(x)
+	if err != nil || len(bt) != 1 || bt[0].BidPrice != "399.99" || bt[0].AskPrice != "400.01" {
+		t.Fatalf("bookTicker: %+v %v", bt, err)
+	}
+	stop := url.Values{"symbol": {"TAOUSDT"}, "algoType": {"CONDITIONAL"}, "side": {"SELL"}, "type": {"STOP_MARKET"}, "triggerPrice": {"380"}, "quantity": {"1"}}
+	if st, b := signed(t, s, "POST", "/fapi/v1/algoOrder", stop); st != 200 {
+		t.Fatalf("algo: %d %s", st, b)
+	}
+	if st, b := signed(t, s, "DELETE", "/fapi/v1/algoOpenOrders", url.Values{"symbol": {"TAOUSDT"}}); st != 200 || !strings.Contains(string(b), `"code":200`) {
+		t.Fatalf("algoOpenOrders: %d %s", st, b)
+	}
+	st, b := signed(t, s, "GET", "/fapi/v1/allAlgoOrders", url.Values{"symbol": {"TAOUSDT"}})
+	if st != 200 || !strings.Contains(string(b), `"algoStatus":"CANCELED"`) || !strings.Contains(string(b), `"clientAlgoId":"sim-algo-`) {
+		t.Fatalf("allAlgoOrders: %d %s", st, b)
 	}
 }
