@@ -42,6 +42,7 @@ func Plan(in PlanInput) (PlanResult, error) {
 	stop := RoundPrice(r, in.Stop, StopRoundDir(in.Direction))
 	p.round("stop", in.Stop, stop, "to the tick toward the entry: triggers no later than asked")
 	p.Entry, p.Stop = entry, stop
+	p.Budget = budget(cfg, in.Equity)
 	if long && !stop.LessThan(entry) || !long && !stop.GreaterThan(entry) {
 		want := "below"
 		if !long {
@@ -66,7 +67,6 @@ func Plan(in PlanInput) (PlanResult, error) {
 		}
 	}
 
-	p.Budget = budget(cfg, in.Equity)
 	if !p.Budget.IsPositive() {
 		p.reject(ReasonNoBudget, "the loss budget is %s USDT: set max_loss_usdt or max_loss_pct with a positive equity", p.Budget)
 		return p, nil
@@ -166,6 +166,10 @@ func normalize(in *PlanInput) (SizingConfig, error) {
 	case exchange.Isolated, exchange.Cross:
 	default:
 		return cfg, fmt.Errorf("plan: margin type %q is not ISOLATED or CROSSED", cfg.MarginType)
+	}
+	if cfg.MarginType == exchange.Cross && !in.CrossWallet.IsPositive() && !in.Equity.IsPositive() {
+		// WB = 0 would put the liquidation price at the entry: a meaningless plan.
+		return cfg, errors.New("plan: cross margin needs the cross wallet balance or the equity (> 0): the liquidation price depends on it")
 	}
 	if len(in.Brackets) == 0 {
 		in.Brackets = in.Rules.Brackets

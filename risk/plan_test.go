@@ -167,24 +167,40 @@ func TestPlanRejections(t *testing.T) {
 }
 
 func TestPlanInvalidInput(t *testing.T) {
-	mods := []func(*PlanInput){
-		func(in *PlanInput) { in.Direction = "UP" },
-		func(in *PlanInput) { in.Entry = decimal.Zero },
-		func(in *PlanInput) { in.Target = d("-1") },
-		func(in *PlanInput) { in.TakerFee = d("-0.1") },
-		func(in *PlanInput) { in.Hold = -time.Hour },
-		func(in *PlanInput) { in.Hold, in.Now = time.Hour, time.Time{} },
-		func(in *PlanInput) { in.Config.LiqBuffer = d("1.5") },
-		func(in *PlanInput) { in.Config.MaxLossPct = d("150") },
-		func(in *PlanInput) { in.Config.MarginType = "PORTFOLIO" },
-		func(in *PlanInput) { in.Rules.Brackets = nil },
+	cases := []struct {
+		mod  func(*PlanInput)
+		want string // a fragment the error must contain
+	}{
+		{func(in *PlanInput) { in.Direction = "UP" }, `direction "UP"`},
+		{func(in *PlanInput) { in.Entry = decimal.Zero }, "entry and stop must be > 0"},
+		{func(in *PlanInput) { in.Target = d("-1") }, "target must be >= 0"},
+		{func(in *PlanInput) { in.TakerFee = d("-0.1") }, "fee rates must be >= 0"},
+		{func(in *PlanInput) { in.Hold = -time.Hour }, "hold horizon must be >= 0"},
+		{func(in *PlanInput) { in.Hold, in.Now = time.Hour, time.Time{} }, "now is required"},
+		{func(in *PlanInput) { in.Config.LiqBuffer = d("1.5") }, "liq_buffer must be in (0, 1]"},
+		{func(in *PlanInput) { in.Config.MaxLossPct = d("150") }, "max_loss_pct in [0, 100]"},
+		{func(in *PlanInput) { in.Config.MarginType = "PORTFOLIO" }, `margin type "PORTFOLIO"`},
+		{func(in *PlanInput) {
+			in.Config.MarginType, in.Equity, in.CrossWallet, in.Config.MaxLossPct = exchange.Cross, decimal.Zero, decimal.Zero, decimal.Zero
+		}, "cross margin needs the cross wallet balance or the equity"},
+		{func(in *PlanInput) { in.Rules.Brackets = nil }, "no maintenance-margin brackets"},
 	}
-	for i, m := range mods {
+	for i, c := range cases {
 		in := baseLong()
-		m(&in)
-		if _, err := Plan(in); err == nil {
-			t.Errorf("case %d: want an error", i)
+		c.mod(&in)
+		if _, err := Plan(in); err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("case %d: err = %v, want one containing %q", i, err, c.want)
 		}
+	}
+}
+
+// A rejected plan still shows the loss budget it was judged against.
+func TestPlanRejectionKeepsBudget(t *testing.T) {
+	in := baseLong()
+	in.Stop = d("410")
+	p := mustPlan(t, in)
+	if !p.Has(ReasonStopWrongSide) || !p.Budget.Equal(d("50")) {
+		t.Errorf("rejections %+v, budget %s; want stop_wrong_side with the budget 50", p.Rejections, p.Budget)
 	}
 }
 

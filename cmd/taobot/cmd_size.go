@@ -134,6 +134,9 @@ func runSize(_ context.Context, c *cli, args []string) int {
 	default:
 		return bad("--margin must be isolated or cross, got %q", *margin)
 	}
+	if mt == exchange.Cross && !equity.set && !crossWallet.set {
+		return bad("--margin cross needs --equity or --cross-wallet: a cross liquidation price depends on the wallet balance")
+	}
 	now, err := sizeParseTime("now", *nowFlag)
 	if err != nil {
 		return bad("%v", err)

@@ -110,6 +110,7 @@ func TestSizeUsageErrors(t *testing.T) {
 		{"--side", "long", "--entry", "400", "--stop", "380", "--max-loss", "50", "--now", "yesterday"},
 		{"--side", "long", "--entry", "400", "--stop", "380", "--max-loss", "50", "--liq-buffer", "2"},
 		{"--side", "long", "--entry", "400", "--stop", "380", "--max-loss", "50", "extra"},
+		{"--side", "long", "--entry", "400", "--stop", "380", "--max-loss", "50", "--margin", "cross"},
 	} {
 		code, _, errOut := calcRun(t, append([]string{"size"}, args...)...)
 		if code != exitUsage || errOut == "" {
