@@ -6,6 +6,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"strings"
 
 	"github.com/shopspring/decimal"
 
@@ -62,6 +63,10 @@ func runLiq(_ context.Context, c *cli, args []string) int {
 	if !entry.set || !qty.set || !wallet.set {
 		return bad("--entry, --qty and --wallet are required")
 	}
+	if !qty.v.IsPositive() {
+		// A signed positionAmt pasted from the exchange must not flip the side silently.
+		return bad("--qty must be > 0 (the size in TAO; --side gives the direction), got %s", qty.v)
+	}
 	if cum.set && !mmr.set {
 		return bad("--cum needs --mmr")
 	}
@@ -70,7 +75,7 @@ func runLiq(_ context.Context, c *cli, args []string) int {
 		brackets = []exchange.Bracket{{Bracket: 1, NotionalFloor: decimal.Zero,
 			NotionalCap: decimal.New(1, 18), MaintMarginRatio: mmr.v, Cum: cum.v}}
 	}
-	out := liqOutput{Direction: dir, Entry: entry.v, Qty: qty.v.Abs(), Wallet: wallet.v}
+	out := liqOutput{Direction: dir, Entry: entry.v, Qty: qty.v, Wallet: wallet.v}
 	lp, b, err := risk.LiquidationBracket(risk.LiqInput{Direction: dir, Qty: out.Qty, Entry: entry.v, Wallet: wallet.v, Brackets: brackets})
 	switch {
 	case errors.Is(err, risk.ErrNoLiquidation):
@@ -99,5 +104,11 @@ func runLiq(_ context.Context, c *cli, args []string) int {
 	dist := out.LiquidationPrice.Sub(out.Entry).Div(out.Entry).Mul(decimal.NewFromInt(100))
 	fmt.Fprintf(c.stdout, "liquidation price: %s (%s%% from entry; bracket %d, MMR %s%%, cum %s)\n",
 		*out.LiquidationPrice, dist.StringFixed(2), out.Bracket, out.MMR.Mul(decimal.NewFromInt(100)), out.Cum)
+	if !out.LiquidationPrice.Equal(*out.Exact) {
+		fmt.Fprintf(c.stdout, "  exact %s, shown rounded to the tick on the safe side (%s for a %s)\n", out.Exact, risk.StopRoundDir(dir), strings.ToLower(string(dir)))
+	}
+	if dir == exchange.Long && !lp.LessThan(out.Entry) || dir == exchange.Short && !lp.GreaterThan(out.Entry) {
+		fmt.Fprintln(c.stdout, "  the wallet does not cover the maintenance margin: this position would be liquidated at once")
+	}
 	return exitOK
 }

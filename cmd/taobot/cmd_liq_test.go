@@ -18,6 +18,10 @@ func TestLiqHuman(t *testing.T) {
 		// Tier switch: 30 @ 400 starts in tier 2, liquidates in tier 1.
 		{[]string{"--side", "long", "--entry", "400", "--qty", "30", "--wallet", "2400"}, "liquidation price: 323.24 (-19.19% from entry; bracket 1"},
 		{[]string{"--side", "long", "--entry", "400", "--qty", "10", "--wallet", "5000"}, "liquidation price: none"},
+		{[]string{"--side", "long", "--entry", "1456.84", "--qty", "3683.979", "--wallet", "1535443.01", "--mmr", "0.1", "--cum", "135365"},
+			"  exact 1114.78496375, shown rounded to the tick on the safe side (up for a long)"},
+		// 4000*0.01 = 40 maintenance > 30 wallet: liquidated at (30-4000)/(0.1-10) = 401.0101, shown up.
+		{[]string{"--side", "long", "--entry", "400", "--qty", "10", "--wallet", "30"}, "liquidation price: 401.02 (0.26% from entry; bracket 1, MMR 1%, cum 0)\n  exact 401.01010101, shown rounded to the tick on the safe side (up for a long)\n  the wallet does not cover the maintenance margin: this position would be liquidated at once"},
 	}
 	for _, c := range cases {
 		code, out, errOut := calcRun(t, append([]string{"liq"}, c.args...)...)
@@ -52,6 +56,7 @@ func TestLiqUsageErrors(t *testing.T) {
 		{"--side", "long", "--qty", "10", "--wallet", "400"},
 		{"--side", "long", "--entry", "400", "--qty", "10", "--wallet", "400", "--cum", "5"},
 		{"--side", "long", "--entry", "400", "--qty", "0", "--wallet", "400"},
+		{"--side", "long", "--entry", "400", "--qty", "-10", "--wallet", "400"},
 		{"--side", "long", "--entry", "400", "--qty", "10", "--wallet", "400", "--mmr", "1"},
 	} {
 		if code, _, errOut := calcRun(t, append([]string{"liq"}, args...)...); code != exitUsage || errOut == "" {
