@@ -85,6 +85,8 @@ func (f stateFlags) open(c *cli, cmd, path string) (*state.Store, int) {
 		return s, exitOK
 	case errors.Is(err, state.ErrLocked):
 		fmt.Fprintf(c.stderr, "taobot state %s: %v\n(a running taobot holds its state file exclusively; stop it first, or ask its status API)\n", cmd, err)
+	case errors.Is(err, os.ErrNotExist):
+		fmt.Fprintf(c.stderr, "taobot state %s: %v\n(taobot run creates it; name another file with --db FILE or a config with -c FILE)\n", cmd, err)
 	default:
 		fmt.Fprintf(c.stderr, "taobot state %s: %v\n", cmd, err)
 	}

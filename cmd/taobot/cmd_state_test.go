@@ -81,7 +81,7 @@ func TestStateCommands(t *testing.T) {
 			[]string{"state file  " + db, "schema      1\n", "intents     1\n", "orders      0\n", "signals     2  (newest 2026-11-24T08:01:00Z)\n", "kv          1\n", " bytes\n"}, nil},
 		{"inspect via config", []string{"state", "inspect", "-c", cfg}, exitOK, []string{"state file  " + db, "signals     2  (newest"}, nil},
 		{"inspect bad config", []string{"state", "inspect", "-c", badCfg}, exitConfig, nil, []string{"mode", "--db FILE"}},
-		{"inspect missing file", []string{"state", "inspect", "--db", missing}, exitRuntime, nil, []string{"no state file at " + missing}},
+		{"inspect missing file", []string{"state", "inspect", "--db", missing}, exitRuntime, nil, []string{"no state file at " + missing, "taobot run creates it"}},
 		{"export to stdout", []string{"state", "export", "--db", db}, exitOK,
 			[]string{`"entryPrice": "401.123456789"`, `"id": "sig-2"`, `"loss": "12.5"`}, nil},
 	}
