@@ -123,6 +123,11 @@ func New(d Deps) (*Agent, error) {
 		d.FundingInterval = 8 * time.Hour
 	}
 	a := &Agent{d: d, cfg: d.Config, log: d.Log, gaps: map[string]exchange.StreamGap{}}
+	lim, err := risk.NewLimits(LimitsConfig(d.Config), d.Store)
+	if err != nil {
+		return nil, fmt.Errorf("agent: risk limits: %w", err)
+	}
+	a.limits = lim
 	a.status.Store(&Status{Mode: string(d.Config.Mode), Symbol: d.Config.Symbol, Phase: "starting"})
 	return a, nil
 }
@@ -247,9 +252,6 @@ func (a *Agent) startup(ctx context.Context) error {
 		return err
 	}
 	a.tape = strategy.NewTape(sc.VolumeAvgWindow)
-	if a.limits, err = risk.NewLimits(LimitsConfig(a.cfg), a.d.Store); err != nil {
-		return fmt.Errorf("risk limits: %w", err)
-	}
 	if a.d.Orders != nil {
 		a.setPhase("reconciling")
 		if err := a.d.Orders.Reconcile(ctx); err != nil {
@@ -352,6 +354,15 @@ func (a *Agent) evaluate(ctx context.Context, now time.Time) {
 		return
 	}
 	a.onSignal(ctx, *d.Signal)
+}
+
+// RecordClose books a closed position's net result in the risk limits
+// (daily loss, loss streak, cooldown). The order manager calls it on the loop goroutine.
+func (a *Agent) RecordClose(now time.Time, pnl decimal.Decimal, stoppedOut bool) {
+	if err := a.limits.RecordClose(now, pnl, stoppedOut); err != nil {
+		a.log.Error().Err(err).Str("event", "state_write_failed").Msg("record closed position in the risk limits")
+	}
+	a.log.Info().Str("event", "limits_close").Str("pnl", pnl.String()).Bool("stopped_out", stoppedOut).Msg("closed position booked in the risk limits")
 }
 
 func (a *Agent) openPositions() int {

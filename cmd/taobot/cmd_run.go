@@ -12,12 +12,16 @@ import (
 	"time"
 
 	"github.com/rs/zerolog"
+	"github.com/shopspring/decimal"
 
 	"github.com/taobot/taobot/agent"
 	"github.com/taobot/taobot/agent/config"
 	"github.com/taobot/taobot/agent/logging"
+	"github.com/taobot/taobot/agent/orders"
 	"github.com/taobot/taobot/exchange"
 	"github.com/taobot/taobot/exchange/binance"
+	"github.com/taobot/taobot/exchange/paper"
+	"github.com/taobot/taobot/risk"
 	"github.com/taobot/taobot/state"
 )
 
@@ -113,7 +117,15 @@ func runBot(ctx context.Context, cfg *config.Config, secrets config.Secrets, log
 		log.Warn().Str("symbol", cfg.Symbol).Msg("LIVE MODE: orders use real money with leverage")
 	}
 
-	deps, cleanup, err := buildDeps(ctx, cfg, secrets, log, st)
+	// The order manager books closed positions in the agent's risk limits;
+	// the agent exists only after the deps, so the hook looks it up late.
+	var a *agent.Agent
+	onClose := func(now time.Time, pnl decimal.Decimal, stoppedOut bool) {
+		if a != nil {
+			a.RecordClose(now, pnl, stoppedOut)
+		}
+	}
+	deps, cleanup, err := buildDeps(ctx, cfg, secrets, log, st, onClose)
 	if err != nil {
 		if ctx.Err() != nil {
 			// Asked to stop while starting: that is a clean stop, not a failure.
@@ -123,7 +135,7 @@ func runBot(ctx context.Context, cfg *config.Config, secrets config.Secrets, log
 		return err
 	}
 	defer cleanup()
-	a, err := agent.New(deps)
+	a, err = agent.New(deps)
 	if err != nil {
 		return err
 	}
@@ -141,7 +153,8 @@ func runBot(ctx context.Context, cfg *config.Config, secrets config.Secrets, log
 
 // buildDeps plugs the venue into the agent. Modes differ only here: which
 // user stream, which Trader and which account; the loop is the same.
-func buildDeps(ctx context.Context, cfg *config.Config, secrets config.Secrets, log zerolog.Logger, st *state.Store) (agent.Deps, func(), error) {
+func buildDeps(ctx context.Context, cfg *config.Config, secrets config.Secrets, log zerolog.Logger, st *state.Store,
+	onClose func(time.Time, decimal.Decimal, bool)) (agent.Deps, func(), error) {
 	clock := exchange.WallClock{}
 	adapterLog := log.With().Str("component", "binance").Logger()
 	client, err := binance.New(binance.Options{
@@ -154,31 +167,93 @@ func buildDeps(ctx context.Context, cfg *config.Config, secrets config.Secrets, 
 	if err != nil {
 		return agent.Deps{}, nil, fmt.Errorf("exchange adapter: %w", err)
 	}
-	deps := agent.Deps{Config: *cfg, Clock: clock, Log: log, Store: st, Market: client.MarketStream()}
-	deps.Rules = func(ctx context.Context) (exchange.SymbolRules, error) {
-		if cfg.Mode == config.ModeLive {
-			return client.SymbolRules(ctx, cfg.Symbol)
+	// Live sizes with the account's own bracket table (signed); paper and
+	// dry-run need no keys, so they take the public filters and the built-in
+	// (or configured) TAOUSDT brackets.
+	var rules exchange.SymbolRules
+	if cfg.Mode == config.ModeLive {
+		if err := client.CheckPositionMode(ctx); err != nil {
+			return agent.Deps{}, nil, fmt.Errorf("live mode needs one-way position mode: %w", err)
 		}
-		r, err := client.ExchangeRules(ctx, cfg.Symbol)
-		if err != nil {
-			return r, err
+		rules, err = client.SymbolRules(ctx, cfg.Symbol)
+	} else {
+		rules, err = client.ExchangeRules(ctx, cfg.Symbol)
+		if err == nil {
+			rules.Brackets = agent.Brackets(*cfg)
+			if len(rules.Brackets) == 0 {
+				rules.Brackets = risk.DefaultTAOBrackets()
+			}
 		}
-		r.Brackets = agent.Brackets(*cfg)
-		return r, nil
+	}
+	if err != nil {
+		return agent.Deps{}, nil, fmt.Errorf("symbol rules for %s: %w", cfg.Symbol, err)
 	}
 	iv, err := client.FundingInterval(ctx, cfg.Symbol)
 	if err != nil {
 		return agent.Deps{}, nil, fmt.Errorf("funding interval of %s: %w", cfg.Symbol, err)
 	}
-	deps.FundingInterval = iv
+	deps := agent.Deps{Config: *cfg, Clock: clock, Log: log, Store: st, Market: client.MarketStream(), FundingInterval: iv,
+		Rules: func(context.Context) (exchange.SymbolRules, error) { return rules, nil }}
 	noop := func() {}
+	var venue exchange.Trader
 	switch cfg.Mode {
 	case config.ModeDryRun:
 		log.Info().Str("event", "dry_run").Msg("dry-run: signals and plans are logged and stored; no order is ever sent")
 		return deps, noop, nil
+	case config.ModePaper:
+		mt := exchange.Isolated
+		if cfg.Risk.MarginType == "cross" {
+			mt = exchange.Cross
+		}
+		p, err := paper.New(paper.Config{Symbol: cfg.Symbol, Rules: rules, Asset: "USDT", InitialBalance: cfg.Paper.StartingBalance,
+			MakerFee: cfg.Risk.MakerFeeRate, TakerFee: cfg.Risk.TakerFeeRate, SlippageBps: cfg.Paper.SlippageBps, MarginType: mt}, st, clock)
+		if err != nil {
+			return agent.Deps{}, nil, fmt.Errorf("paper account: %w", err)
+		}
+		paperLog := log.With().Str("component", "paper").Logger()
+		deps.User, deps.Account = p, p
+		deps.Observe = func(ev exchange.Event) {
+			if err := p.Observe(ev); err != nil {
+				paperLog.Error().Err(err).Str("event", "paper_failed").Msg("paper venue could not apply a market event")
+			}
+		}
+		venue = p
+		log.Info().Str("event", "paper").Str("balance", cfg.Paper.StartingBalance.String()).
+			Msg("paper mode: simulated fills, fees, funding and liquidation on live market data; the account persists in the state file")
+	case config.ModeLive:
+		deps.User, deps.Account = client.UserStream(), client
+		venue = client
+		log.Warn().Str("event", "live").Str("rest_url", client.Options().RESTURL).
+			Msg("LIVE TRADING: real orders, real money, leverage; the kill switch file stops new entries")
 	default:
-		return deps, noop, fmt.Errorf("mode %s: trading modes arrive with the order manager; use mode: dry-run for now", cfg.Mode)
+		return agent.Deps{}, nil, fmt.Errorf("unknown mode %q", cfg.Mode)
 	}
+	mgr, err := orders.New(OrdersConfig(cfg, onClose), venue, st, clock, log, rules)
+	if err != nil {
+		return agent.Deps{}, nil, fmt.Errorf("order manager: %w", err)
+	}
+	deps.Orders = mgr
+	return deps, noop, nil
+}
+
+// OrdersConfig maps the orders section onto the order manager's config.
+func OrdersConfig(cfg *config.Config, onClose func(time.Time, decimal.Decimal, bool)) orders.Config {
+	o := cfg.Orders
+	oc := orders.Config{
+		Symbol: cfg.Symbol, Prefix: o.ClientIDPrefix, EntryType: exchange.Limit, LimitTimeout: o.LimitTimeout,
+		StopWorkingType: exchange.WorkingType(o.StopWorkingType), MarginType: exchange.Isolated,
+		Breakeven: o.Breakeven.Enabled, BreakevenR: o.Breakeven.TriggerR,
+		Trailing: o.Trailing.Enabled, TrailActivationR: o.Trailing.ActivationR, TrailDistancePct: o.Trailing.DistancePct,
+		TimeStop: o.TimeStop, ExitOnClusterGone: o.ExitOnClusterGone, AdoptUnknown: o.UnknownPosition == "adopt",
+		MissingStopAlarm: o.MissingStopAlarm, UserStream: binance.UserStreamName, OnClose: onClose,
+	}
+	if o.EntryType == "market" {
+		oc.EntryType = exchange.Market
+	}
+	if cfg.Risk.MarginType == "cross" {
+		oc.MarginType = exchange.Cross
+	}
+	return oc
 }
 
 // serveStatus starts the status API when listen is set; the returned func stops it.
