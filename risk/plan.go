@@ -167,10 +167,6 @@ func normalize(in *PlanInput) (SizingConfig, error) {
 	default:
 		return cfg, fmt.Errorf("plan: margin type %q is not ISOLATED or CROSSED", cfg.MarginType)
 	}
-	if cfg.MarginType == exchange.Cross && !in.CrossWallet.IsPositive() && !in.Equity.IsPositive() {
-		// WB = 0 would put the liquidation price at the entry: a meaningless plan.
-		return cfg, errors.New("plan: cross margin needs the cross wallet balance or the equity (> 0): the liquidation price depends on it")
-	}
 	if len(in.Brackets) == 0 {
 		in.Brackets = in.Rules.Brackets
 	}
@@ -265,6 +261,11 @@ func chooseLeverage(p *PlanResult, in PlanInput, cfg SizingConfig, feeTotal deci
 		wb = in.CrossWallet
 		if wb.IsZero() {
 			wb = in.Equity
+		}
+		if !wb.IsPositive() {
+			// WB <= 0 puts the liquidation price at or past the entry.
+			p.reject(ReasonMarginShort, "cross margin with a wallet balance of %s USDT (after other positions): the position would be liquidated at once", wb)
+			return
 		}
 	}
 	lp, _, err := LiquidationBracket(LiqInput{Direction: in.Direction, Qty: p.Qty, Entry: p.Entry, Wallet: wb, Brackets: in.Brackets})

@@ -132,6 +132,8 @@ func TestPlanRejections(t *testing.T) {
 		// 0.2/20.39 = 0.0098 -> 0.009: qty ok, notional 3.6 < 5.
 		{"notional below min", func(in *PlanInput) { in.Config.MaxLossUSDT = d("0.2") }, []ReasonCode{ReasonNotionalBelowMin}, "notional 3.6 USDT is below the minimum 5"},
 		{"margin insufficient", func(in *PlanInput) { in.Available = d("50") }, []ReasonCode{ReasonMarginShort}, "needs 98.57 USDT margin and fee at the 10x cap"},
+		{"cross wallet empty", func(in *PlanInput) { in.Config.MarginType, in.Equity = exchange.Cross, decimal.Zero }, []ReasonCode{ReasonMarginShort},
+			"cross margin with a wallet balance of 0 USDT"},
 		{"fee exceeds balance", func(in *PlanInput) { in.Available = d("0.1") }, []ReasonCode{ReasonMarginShort}, "does not even cover the entry fee"},
 		// Target 420: 19.59 net / 20.39 = 0.9608.
 		{"reward/risk", func(in *PlanInput) { in.Target = d("420"); in.Config.MinRewardRisk = d("1.5") }, []ReasonCode{ReasonRewardRisk}, "reward/risk is 0.9608"},
@@ -180,9 +182,6 @@ func TestPlanInvalidInput(t *testing.T) {
 		{func(in *PlanInput) { in.Config.LiqBuffer = d("1.5") }, "liq_buffer must be in (0, 1]"},
 		{func(in *PlanInput) { in.Config.MaxLossPct = d("150") }, "max_loss_pct in [0, 100]"},
 		{func(in *PlanInput) { in.Config.MarginType = "PORTFOLIO" }, `margin type "PORTFOLIO"`},
-		{func(in *PlanInput) {
-			in.Config.MarginType, in.Equity, in.CrossWallet, in.Config.MaxLossPct = exchange.Cross, decimal.Zero, decimal.Zero, decimal.Zero
-		}, "cross margin needs the cross wallet balance or the equity"},
 		{func(in *PlanInput) { in.Rules.Brackets = nil }, "no maintenance-margin brackets"},
 	}
 	for i, c := range cases {
