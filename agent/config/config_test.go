@@ -168,6 +168,8 @@ func TestBadConfigs(t *testing.T) {
 		{"section not a mapping", "risk: 5", `risk: this section must be a mapping of key: value lines, got "5"`},
 		{"list where value", "risk: {max_leverage: [1, 2]}", "risk.max_leverage: must be a single value, got a list"},
 		{"bool garbage", "orders: {exit_on_cluster_gone: maybe}", `orders.exit_on_cluster_gone: not true or false, got "maybe"`},
+		{"disabled trailing still checked", "orders: {trailing: {enabled: false, distance_pct: -1}}", "orders.trailing.distance_pct: out of range, got -1"},
+		{"disabled breakeven still checked", "orders: {breakeven: {trigger_r: 0}}", "orders.breakeven.trigger_r: must be > 0, got 0"},
 		{"pct above 100", "risk: {max_loss_pct: 150}", "risk.max_loss_pct: out of range, got 150 (allowed: >= 0 and <= 100)"},
 	}
 	for _, tt := range tests {

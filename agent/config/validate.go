@@ -304,13 +304,11 @@ func (o *Orders) validate(c *checker) {
 		c.durIn("orders.limit_timeout", o.LimitTimeout, time.Second, 24*time.Hour)
 	}
 	c.oneOf("orders.stop_working_type", o.StopWorkingType, "MARK_PRICE", "CONTRACT_PRICE")
-	if o.Breakeven.Enabled {
-		c.decGT("orders.breakeven.trigger_r", o.Breakeven.TriggerR, "0")
-	}
-	if o.Trailing.Enabled {
-		c.decGT("orders.trailing.activation_r", o.Trailing.ActivationR, "0")
-		c.decIn("orders.trailing.distance_pct", o.Trailing.DistancePct, "0", "50", true)
-	}
+	// Checked even when disabled: a bad value must not wait to surface
+	// until someone flips enabled on a running setup.
+	c.decGT("orders.breakeven.trigger_r", o.Breakeven.TriggerR, "0")
+	c.decGT("orders.trailing.activation_r", o.Trailing.ActivationR, "0")
+	c.decIn("orders.trailing.distance_pct", o.Trailing.DistancePct, "0", "50", true)
 	c.durIn("orders.time_stop", o.TimeStop, 0, 30*24*time.Hour)
 	c.oneOf("orders.unknown_position", o.UnknownPosition, "adopt", "flatten")
 	c.durIn("orders.missing_stop_alarm", o.MissingStopAlarm, time.Second, 5*time.Minute)
