@@ -206,6 +206,10 @@ func runStateExport(_ context.Context, c *cli, args []string) int {
 		}
 		return exitOK
 	}
+	if sameFile(path, *out) {
+		fmt.Fprintf(c.stderr, "taobot state export: --out %s is the state file itself; choose another file\n", *out)
+		return exitUsage
+	}
 	if err := exportToFile(s, *out); err != nil {
 		fmt.Fprintf(c.stderr, "taobot state export: %v\n", err)
 		return exitRuntime
@@ -234,4 +238,12 @@ func exportToFile(s *state.Store, out string) error {
 		return fmt.Errorf("write %s: %w", out, err)
 	}
 	return nil
+}
+
+// sameFile reports whether a and b name one existing file, so an export can
+// never replace the state file it reads.
+func sameFile(a, b string) bool {
+	ai, errA := os.Stat(a)
+	bi, errB := os.Stat(b)
+	return errA == nil && errB == nil && os.SameFile(ai, bi)
 }

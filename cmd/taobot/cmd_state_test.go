@@ -156,6 +156,29 @@ func TestStateExportToFile(t *testing.T) {
 	}
 }
 
+// An export must never replace the state file it reads, even through another name.
+func TestStateExportRefusesItsOwnStateFile(t *testing.T) {
+	db := stateFixture(t)
+	before, err := os.ReadFile(db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	link := filepath.Join(t.TempDir(), "alias.db")
+	if err := os.Symlink(db, link); err != nil {
+		t.Fatal(err)
+	}
+	for _, out := range []string{db, link} {
+		code, _, errOut := stateCLI("state", "export", "--db", db, "--out", out)
+		if code != exitUsage || !strings.Contains(errOut, "is the state file itself") {
+			t.Errorf("--out %s: exit %d stderr %q, want %d refusing", out, code, errOut, exitUsage)
+		}
+	}
+	after, err := os.ReadFile(db)
+	if err != nil || !bytes.Equal(before, after) {
+		t.Fatalf("the state file changed (%v)", err)
+	}
+}
+
 func TestStateInspectWhileBotRuns(t *testing.T) {
 	db := stateFixture(t)
 	s, err := state.Open(db) // the "running bot"
