@@ -318,3 +318,10 @@ func TestSyntaxErrorHasLine(t *testing.T) {
 		t.Fatalf("problems = %v, want one with a line", ps)
 	}
 }
+
+func TestTabIndentNamesTheCause(t *testing.T) {
+	ps := problemsOf(t, "mode: paper\nrisk:\n\tmax_loss_usdt: 5\n")
+	if len(ps) != 1 || ps[0].Line != 3 || !strings.Contains(ps[0].Msg, "YAML indents with spaces only") {
+		t.Fatalf("problems = %v, want one at line 3 naming the tab", ps)
+	}
+}

@@ -8,6 +8,7 @@ import (
 	"os"
 	"regexp"
 	"strconv"
+	"strings"
 
 	"gopkg.in/yaml.v3"
 )
@@ -96,6 +97,9 @@ func yamlProblem(file string, err error) Problem {
 	if m := yamlLineRE.FindStringSubmatch(err.Error()); m != nil {
 		p.Line, _ = strconv.Atoi(m[1])
 		p.Msg = m[2]
+	}
+	if strings.Contains(p.Msg, "cannot start any token") {
+		p.Msg += " (a tab? YAML indents with spaces only)"
 	}
 	return p
 }
