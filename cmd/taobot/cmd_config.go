@@ -102,15 +102,23 @@ func printSummary(w io.Writer, path string, cfg *config.Config, s config.Secrets
 		http = "off"
 	}
 	r := cfg.Risk
+	loss := r.MaxLossUSDT.String() + " USDT"
+	if r.MaxLossPct.IsPositive() {
+		loss += " or " + r.MaxLossPct.String() + "% of equity (the smaller)"
+	}
+	daily := "daily limit " + r.DailyLossLimitUSDT.String() + " USDT"
+	if !r.DailyLossLimitUSDT.IsPositive() {
+		daily = "no daily limit"
+	}
 	fmt.Fprintf(w, "%s: OK\n"+
 		"  mode      %s\n"+
 		"  symbol    %s\n"+
 		"  exchange  %s (REST %s, WS %s)\n"+
 		"  keys      %s\n"+
-		"  risk      max loss %s USDT or %s%% of equity per trade, daily limit %s USDT, max leverage %dx %s\n"+
+		"  risk      max loss %s per trade, %s, max leverage %dx %s\n"+
 		"  state     %s\n"+
 		"  http      %s\n",
 		path, cfg.Mode, cfg.Symbol, cfg.Exchange.Network, rest, ws, keys,
-		r.MaxLossUSDT, r.MaxLossPct, r.DailyLossLimitUSDT, r.MaxLeverage, r.MarginType,
+		loss, daily, r.MaxLeverage, r.MarginType,
 		cfg.State.Path, http)
 }

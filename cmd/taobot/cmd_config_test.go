@@ -38,6 +38,7 @@ func TestConfigCheckExitCodes(t *testing.T) {
 	good := writeConfig(t, "mode: paper\nstate: {path: $DIR/s.db}\n")
 	bad := writeConfig(t, "mode: yolo\nrisk:\n  max_loss_usdt: -5\n  max_leverage: 0\nlog: {level: loud}\n")
 	live := writeConfig(t, "mode: live\n")
+	nopct := writeConfig(t, "state: {path: $DIR/s.db}\nrisk: {max_loss_pct: 0, daily_loss_limit_usdt: 0}\n")
 	typo := writeConfig(t, "mode: yolo\nrisk:\n  max_los_usdt: 5\n  max_leverage: 1.5\n")
 	tests := []struct {
 		name   string
@@ -57,7 +58,10 @@ func TestConfigCheckExitCodes(t *testing.T) {
 		{"check bad flag", []string{"config", "check", "--nope"}, exitUsage, nil, []string{"flag provided but not defined: -nope"}, nil},
 		{"check extra arg", []string{"config", "check", good}, exitUsage, nil, []string{"unexpected argument"}, nil},
 		{"check good", []string{"config", "check", "-c", good}, exitOK, []string{good + ": OK", "mode      paper", "keys      none"}, nil, nil},
-		{"check good long flag", []string{"config", "check", "--config", good}, exitOK, []string{"OK"}, nil, nil},
+		{"check good long flag", []string{"config", "check", "--config", good}, exitOK,
+			[]string{"OK", "risk      max loss 10 USDT or 1% of equity (the smaller) per trade, daily limit 30 USDT, max leverage 10x isolated"}, nil, nil},
+		{"check summary without pct or daily limit", []string{"config", "check", "-c", nopct}, exitOK,
+			[]string{"risk      max loss 10 USDT per trade, no daily limit, max leverage 10x isolated"}, nil, nil},
 		{"check bad lists every problem", []string{"config", "check", "-c", bad}, exitConfig, nil,
 			[]string{"4 problem(s)", bad + ":1: mode:", bad + ":3: risk.max_loss_usdt: must be > 0, got -5", bad + ":4: risk.max_leverage:", bad + ":5: log.level:"}, nil},
 		{"check missing file", []string{"config", "check", "-c", "/nonexistent/taobot.yaml"}, exitConfig, nil, []string{"no such file", "-c FILE"}, nil},
