@@ -112,8 +112,12 @@ func (m *Manager) afterChange(ctx context.Context, t *trade) {
 		}
 		return
 	}
-	if t.exposure().IsPositive() && !t.protected() {
-		m.protect(ctx, t)
+	if t.exposure().IsPositive() {
+		if t.protected() {
+			m.placeTarget(ctx, t)
+		} else {
+			m.protect(ctx, t)
+		}
 	}
 }
 

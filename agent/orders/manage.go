@@ -138,8 +138,7 @@ func (m *Manager) exit(ctx context.Context, t *trade, reason string) error {
 		m.log.Warn().Err(err).Str("event", "position_read_failed").Msg("exit sized from the booked position")
 	}
 	if !qty.IsPositive() {
-		m.afterChange(ctx, t)
-		return nil
+		return nil // flat at the venue: the closing fills are on their way
 	}
 	cid := t.addLeg(state.Leg{Name: state.LegExit, Kind: state.KindRegular, Side: t.in.Direction.EntrySide().Opposite(),
 		Type: exchange.Market, Qty: qty})

@@ -20,6 +20,17 @@ func (t *trade) stopLevel() decimal.Decimal {
 	return t.in.Stop
 }
 
+// exiting reports whether a market exit is working or has filled (its fills
+// may not be booked yet): no new stops then; the old one stays until flat.
+func (t *trade) exiting() bool {
+	for _, l := range t.in.Legs {
+		if l.Name == state.LegExit && (live(l.State) || l.State == state.LegFilled) {
+			return true
+		}
+	}
+	return false
+}
+
 // protected reports whether an acknowledged stop covers the exposure at the wanted level.
 func (t *trade) protected() bool {
 	s := t.current(state.LegStop)
@@ -32,7 +43,7 @@ func (t *trade) protected() bool {
 // position is never without one; a stop the venue refuses flattens.
 func (m *Manager) protect(ctx context.Context, t *trade) {
 	want := t.exposure()
-	if !want.IsPositive() || t.exitReason != "" && t.current(state.LegExit) != nil {
+	if !want.IsPositive() || t.exiting() {
 		return
 	}
 	old := t.current(state.LegStop)
