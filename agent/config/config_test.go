@@ -228,6 +228,11 @@ log:
 	if strings.Contains(ps.Error(), "hunter2") {
 		t.Errorf("a problem echoes the secret value:\n%s", ps.Error())
 	}
+	// A dropped value does not also produce the section-level problem it causes.
+	ps = problemsOf(t, "liqmap:\n  leverage_mix: {ten: 1}\nrisk:\n  news_blackouts: [{at: 2026-03-18T18:00:00Z, after: soon}]\n")
+	if len(ps) != 2 || ps[0].Path != "liqmap.leverage_mix.ten" || ps[1].Path != "risk.news_blackouts[0].after" {
+		t.Errorf("want only the two bad values, got:\n%v", ps)
+	}
 }
 
 func TestUnknownKeys(t *testing.T) {

@@ -80,14 +80,21 @@ func (w *walker) prune(n *yaml.Node) {
 }
 
 // covers reports whether a walker problem already explains a validation
-// problem at path (the same field or a field inside it).
+// problem at path: the same field, a field inside a reported one, or a
+// section holding a reported (and so dropped) field, whose check would
+// only echo the drop (an empty window, weights summing to 0).
 func (w *walker) covers(path string) bool {
 	for _, p := range w.probs {
-		if path == p.Path || strings.HasPrefix(path, p.Path+".") || strings.HasPrefix(path, p.Path+"[") {
+		if within(path, p.Path) || within(p.Path, path) {
 			return true
 		}
 	}
 	return false
+}
+
+// within reports whether path is base or a field or item inside it.
+func within(path, base string) bool {
+	return path == base || strings.HasPrefix(path, base+".") || strings.HasPrefix(path, base+"[")
 }
 
 // lineOf returns the line of path or of its nearest recorded parent.
