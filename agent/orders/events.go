@@ -107,7 +107,7 @@ func (m *Manager) afterChange(ctx context.Context, t *trade) {
 		return
 	}
 	if e := t.current(state.LegEntry); e == nil && t.pos == nil && !t.entryExec.IsPositive() {
-		if t.exitReason == "" && !m.entryRetryable(t) {
+		if !m.entryRetryable(t) {
 			m.finish(t, state.IntentCanceled, "entry ended unfilled")
 		}
 		return
