@@ -28,19 +28,63 @@ func Load(path string) (*Config, error) {
 // left out and validates the result. file names the source in messages.
 // On failure the error is Problems listing everything found.
 func Parse(data []byte, file string) (*Config, error) {
+	cfg, _, ps := parse(data, file)
+	if len(ps) > 0 {
+		return nil, ps
+	}
+	return cfg, nil
+}
+
+// LoadWithSecrets is Load followed by LoadSecrets, with the key problems
+// (live mode without keys, an unsafe or missing key file) reported in the
+// same Problems as the config's, so one run shows everything to fix. The
+// keys are checked on what could be decoded even when the config has
+// other problems. Secrets are returned only when there is no problem.
+func LoadWithSecrets(path string, getenv func(string) string) (*Config, Secrets, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, Secrets{}, fmt.Errorf("read config: %w", err)
+	}
+	cfg, w, ps := parse(data, path)
+	if cfg == nil {
+		return nil, Secrets{}, ps
+	}
+	secrets, err := LoadSecrets(cfg, getenv)
+	if err != nil {
+		p := Problem{File: path, Path: "keys", Msg: err.Error()}
+		if rest, ok := strings.CutPrefix(p.Msg, "keys.key_file: "); ok {
+			p.Path, p.Msg = "keys.key_file", rest
+		} else if rest, ok := strings.CutPrefix(p.Msg, "mode live: "); ok {
+			p.Path, p.Msg = "mode", "live, "+rest
+		}
+		p.Line = w.lineOf(p.Path)
+		ps = append(ps, p)
+		ps.sortByLine()
+	}
+	if len(ps) > 0 {
+		return nil, Secrets{}, ps
+	}
+	return cfg, secrets, nil
+}
+
+// parse is Parse that also returns what it decoded: cfg is nil only when
+// nothing could be decoded (a syntax error, or the file is not a mapping);
+// otherwise it holds the file's values, defaults where a key was left out
+// or reported, and ps lists every problem.
+func parse(data []byte, file string) (*Config, *walker, Problems) {
+	w := newWalker(file)
 	var root, extra yaml.Node
 	docs := yaml.NewDecoder(bytes.NewReader(data))
 	if err := docs.Decode(&root); err != nil && !errors.Is(err, io.EOF) {
-		return nil, Problems{yamlProblem(file, err)}
+		return nil, w, Problems{yamlProblem(file, err)}
 	}
 	if err := docs.Decode(&extra); !errors.Is(err, io.EOF) {
-		return nil, Problems{{File: file, Line: extra.Line, Path: "(file)", Msg: "more than one YAML document (a second ---); taobot reads exactly one"}}
+		return nil, w, Problems{{File: file, Line: extra.Line, Path: "(file)", Msg: "more than one YAML document (a second ---); taobot reads exactly one"}}
 	}
-	w := newWalker(file)
 	if len(root.Content) > 0 {
 		w.walk(root.Content[0], configType, "")
 		if w.bad[root.Content[0]] {
-			return nil, w.probs // the file is not a mapping: nothing more to check
+			return nil, w, w.probs // the file is not a mapping: nothing more to check
 		}
 	}
 
@@ -54,24 +98,24 @@ func Parse(data []byte, file string) (*Config, error) {
 		if root.Kind != 0 {
 			if err := root.Decode(&cfg); err != nil {
 				w.probs.sortByLine()
-				return nil, w.probs
+				return nil, w, w.probs
 			}
 		}
 	} else {
 		dec := yaml.NewDecoder(bytes.NewReader(data))
 		dec.KnownFields(true) // backstop: the walk above should already have caught unknown keys
 		if err := dec.Decode(&cfg); err != nil && !errors.Is(err, io.EOF) {
-			return nil, Problems{yamlProblem(file, err)}
+			return nil, w, Problems{yamlProblem(file, err)}
 		}
 	}
 	if cfg.LiqMap.LeverageMix == nil {
 		cfg.LiqMap.LeverageMix = DefaultLeverageMix()
 	}
-	ps := w.probs
+	ps := append(Problems(nil), w.probs...)
 	if err := cfg.Validate(); err != nil {
 		var vs Problems
 		if !errors.As(err, &vs) {
-			return nil, err
+			vs = Problems{{Path: "(file)", Msg: err.Error()}}
 		}
 		for _, p := range vs {
 			if w.covers(p.Path) {
@@ -82,11 +126,8 @@ func Parse(data []byte, file string) (*Config, error) {
 			ps = append(ps, p)
 		}
 	}
-	if len(ps) > 0 {
-		ps.sortByLine()
-		return nil, ps
-	}
-	return &cfg, nil
+	ps.sortByLine()
+	return &cfg, w, ps
 }
 
 var yamlLineRE = regexp.MustCompile(`line (\d+): (.*)`)

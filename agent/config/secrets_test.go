@@ -146,3 +146,53 @@ func TestSecretsNeverRendered(t *testing.T) {
 		t.Errorf("zerolog rendering = %s, want present:true", buf.String())
 	}
 }
+
+// Key problems come in the same list as the config's, located where the
+// setting is, so one run shows everything to fix.
+func TestLoadWithSecretsReportsKeysWithConfigProblems(t *testing.T) {
+	dir := t.TempDir()
+	keyFile := writeKeyFile(t, 0o644, "BINANCE_API_KEY="+testKey+"\nBINANCE_API_SECRET="+testSecret+"\n")
+	cases := []struct {
+		name, yaml string
+		want       []string // "path@line" in order
+	}{
+		{"live without keys and a bad value", "mode: live\nrisk:\n  max_loss_usdt: -5\n", []string{"mode@1", "risk.max_loss_usdt@3"}},
+		{"open key file and a typo", "mode: paper\nkeys:\n  key_file: " + keyFile + "\nrisk:\n  max_los_usdt: 5\n", []string{"keys.key_file@3", "risk.max_los_usdt@5"}},
+		{"live with keys in the env is only the config problem", "mode: live\nlog: {level: loud}\n", []string{"log.level@2"}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			p := filepath.Join(dir, "taobot.yaml")
+			if err := os.WriteFile(p, []byte(c.yaml), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			e := env(nil)
+			if strings.Contains(c.name, "env") {
+				e = env(map[string]string{EnvAPIKey: testKey, EnvAPISecret: testSecret})
+			}
+			_, s, err := LoadWithSecrets(p, e)
+			var ps Problems
+			if !errors.As(err, &ps) {
+				t.Fatalf("err = %v, want Problems", err)
+			}
+			var got []string
+			for _, pr := range ps {
+				got = append(got, fmt.Sprintf("%s@%d", pr.Path, pr.Line))
+			}
+			if strings.Join(got, " ") != strings.Join(c.want, " ") {
+				t.Errorf("problems %v, want %v:\n%v", got, c.want, ps)
+			}
+			if s.Present() || strings.Contains(ps.Error(), testSecret) {
+				t.Errorf("secrets returned or echoed with problems: %v", ps)
+			}
+		})
+	}
+	p := filepath.Join(dir, "good.yaml")
+	if err := os.WriteFile(p, []byte("mode: live\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cfg, s, err := LoadWithSecrets(p, env(map[string]string{EnvAPIKey: testKey, EnvAPISecret: testSecret}))
+	if err != nil || cfg.Mode != ModeLive || s.APISecret() != testSecret {
+		t.Fatalf("good live config: cfg %v secrets present %v err %v", cfg != nil, s.Present(), err)
+	}
+}

@@ -71,9 +71,10 @@ func configFlag(fs *flag.FlagSet) *string {
 }
 
 // loadConfig loads and validates the config and finds the API keys,
-// printing every problem to stderr; the code is exitOK or exitConfig.
+// printing every problem (config and keys together) to stderr; the code is
+// exitOK or exitConfig.
 func loadConfig(c *cli, path string) (*config.Config, config.Secrets, int) {
-	cfg, err := config.Load(path)
+	cfg, secrets, err := config.LoadWithSecrets(path, c.getenv)
 	if err != nil {
 		var ps config.Problems
 		if errors.As(err, &ps) {
@@ -81,11 +82,6 @@ func loadConfig(c *cli, path string) (*config.Config, config.Secrets, int) {
 		} else {
 			fmt.Fprintf(c.stderr, "taobot: %v (use -c FILE to choose a config)\n", err)
 		}
-		return nil, config.Secrets{}, exitConfig
-	}
-	secrets, err := config.LoadSecrets(cfg, c.getenv)
-	if err != nil {
-		fmt.Fprintf(c.stderr, "%s: %v\n", path, err)
 		return nil, config.Secrets{}, exitConfig
 	}
 	return cfg, secrets, exitOK

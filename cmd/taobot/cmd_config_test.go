@@ -38,6 +38,7 @@ func TestConfigCheckExitCodes(t *testing.T) {
 	good := writeConfig(t, "mode: paper\nstate: {path: $DIR/s.db}\n")
 	bad := writeConfig(t, "mode: yolo\nrisk:\n  max_loss_usdt: -5\n  max_leverage: 0\nlog: {level: loud}\n")
 	live := writeConfig(t, "mode: live\n")
+	liveBad := writeConfig(t, "mode: live\nrisk: {max_loss_usdt: -1}\n")
 	nopct := writeConfig(t, "state: {path: $DIR/s.db}\nrisk: {max_loss_pct: 0, daily_loss_limit_usdt: 0}\n")
 	typo := writeConfig(t, "mode: yolo\nrisk:\n  max_los_usdt: 5\n  max_leverage: 1.5\n")
 	tests := []struct {
@@ -65,7 +66,9 @@ func TestConfigCheckExitCodes(t *testing.T) {
 		{"check bad lists every problem", []string{"config", "check", "-c", bad}, exitConfig, nil,
 			[]string{"4 problem(s)", bad + ":1: mode:", bad + ":3: risk.max_loss_usdt: must be > 0, got -5", bad + ":4: risk.max_leverage:", bad + ":5: log.level:"}, nil},
 		{"check missing file", []string{"config", "check", "-c", "/nonexistent/taobot.yaml"}, exitConfig, nil, []string{"no such file", "-c FILE"}, nil},
-		{"check live without keys", []string{"config", "check", "-c", live}, exitConfig, nil, []string{"mode live", "no API keys", "BINANCE_API_KEY"}, nil},
+		{"check live without keys", []string{"config", "check", "-c", live}, exitConfig, nil, []string{live + ":1: mode: live, no API keys", "BINANCE_API_KEY"}, nil},
+		{"check live without keys and a bad value", []string{"config", "check", "-c", liveBad}, exitConfig, nil,
+			[]string{"2 problem(s)", liveBad + ":1: mode: live, no API keys", liveBad + ":2: risk.max_loss_usdt: must be > 0, got -1"}, nil},
 		{"check live with env keys", []string{"config", "check", "-c", live}, exitOK, []string{"mode      live", "keys      found in env"}, nil,
 			map[string]string{"BINANCE_API_KEY": "k123456789", "BINANCE_API_SECRET": "s123456789"}},
 		{"check unknown key and bad values together", []string{"config", "check", "-c", typo}, exitConfig, nil,
