@@ -58,6 +58,8 @@ func commands() []command {
 		{"map", "print the liquidation map of a running bot or the state file: map [--json]", runMap},
 		{"demo", "run the simulator and the bot against it, no internet or keys: demo [--scenario S]", runDemo},
 		{"sim", "serve a local Binance USD-M simulator: sim [--scenario S --speed X --seed N]", runSim},
+		{"trades", "list trades with fees, funding, net PnL and R: trades [--json]", runTrades},
+		{"pnl", "totals of closed trades: net PnL, win rate, max drawdown: pnl [--json]", runPnl},
 	}
 	sort.Slice(cmds, func(i, j int) bool { return cmds[i].name < cmds[j].name })
 	return cmds
