@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"sort"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -68,9 +70,13 @@ type Deps struct {
 	AfterEvent func(exchange.Event)
 }
 
-// KV keys the agent owns in the state store.
+// KVBehaviour is the state-store key of the cluster behaviour history.
+const KVBehaviour = "strategy/behaviour"
+
+// Phases of the loop, as /status and /healthz report them.
 const (
-	kvBehaviour = "strategy/behaviour"
+	phaseWarming = "warming up"
+	phaseTrading = "trading"
 )
 
 // Agent is the trading loop. Create with New, start with Run.
@@ -92,7 +98,11 @@ type Agent struct {
 	lastView   time.Time
 	startedAt  time.Time
 	counts     Counts
+	sc         strategy.Config
+	firstMark  time.Time
+	flattenAt  time.Time
 	lastSignal *state.SignalRecord
+	lastSig    *strategy.Signal
 
 	status atomic.Pointer[Status]
 }
@@ -115,6 +125,10 @@ func New(d Deps) (*Agent, error) {
 		return nil, errors.New("agent: no market data source")
 	case d.Config.Mode != config.ModeDryRun && d.Orders == nil:
 		return nil, fmt.Errorf("agent: mode %s needs an order manager", d.Config.Mode)
+	case d.Config.Mode == config.ModeDryRun && (d.Orders != nil || d.User != nil):
+		// Structural, not a promise: dry-run has nothing that could place,
+		// repair or flatten an order.
+		return nil, errors.New("agent: dry-run takes no order manager and no user stream")
 	}
 	if d.Clock == nil {
 		d.Clock = exchange.WallClock{}
@@ -150,9 +164,14 @@ func (a *Agent) Run(ctx context.Context) error {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			if err := src.Run(ctx, out); err != nil && ctx.Err() == nil {
-				errs <- fmt.Errorf("%s source: %w", name, err)
+			err := src.Run(ctx, out)
+			if ctx.Err() != nil {
+				return
 			}
+			if err == nil {
+				err = errors.New("ended while the bot was running")
+			}
+			errs <- fmt.Errorf("%s source: %w", name, err)
 		}()
 	}
 	run("market", a.d.Market, market)
@@ -164,8 +183,9 @@ func (a *Agent) Run(ctx context.Context) error {
 
 	tick := a.d.Clock.NewTicker(time.Second)
 	defer tick.Stop()
-	a.setPhase("trading")
-	a.log.Info().Str("event", "trading").Str("mode", string(a.cfg.Mode)).Msg("start-up complete; watching the market")
+	a.setPhase(phaseWarming)
+	a.log.Info().Str("event", "started").Str("mode", string(a.cfg.Mode)).Dur("warm_up", a.warmUp()).
+		Msg("start-up complete; warming up the windows before the first signal")
 	for {
 		select {
 		case <-ctx.Done():
@@ -230,7 +250,9 @@ func (a *Agent) startup(ctx context.Context) error {
 		if err := a.m.Restore(snap.Data); err != nil {
 			// A snapshot from an incompatible config is not fatal: the map rebuilds from live data.
 			a.log.Warn().Err(err).Time("snapshot_time", snap.Time).Msg("map snapshot not restored; starting with an empty map")
-			a.m, _ = liqmap.New(mc)
+			if a.m, err = liqmap.New(mc); err != nil {
+				return fmt.Errorf("liquidation map: %w", err)
+			}
 		} else {
 			a.lastSnap = a.d.Clock.Now()
 			a.log.Info().Str("event", "map_restored").Time("snapshot_time", snap.Time).Msg("liquidation map restored")
@@ -238,15 +260,23 @@ func (a *Agent) startup(ctx context.Context) error {
 	}
 
 	sc := StrategyConfig(a.cfg)
+	a.sc = sc
 	beh := strategy.NewBehaviour(sc.BehaviourWindow, sc.BehaviourMovePct, 0)
-	if raw, ok, err := a.d.Store.KVGet(kvBehaviour); err != nil {
+	if raw, ok, err := a.d.Store.KVGet(KVBehaviour); err != nil {
 		return fmt.Errorf("read cluster behaviour: %w", err)
 	} else if ok {
 		var h []strategy.Visit
 		if err := json.Unmarshal(raw, &h); err != nil {
-			return fmt.Errorf("decode cluster behaviour %s: %w", kvBehaviour, err)
+			// History only weights rules: an unreadable blob must not keep an
+			// unattended bot down. Keep it aside for a person and start afresh.
+			a.log.Warn().Err(err).Str("event", "behaviour_corrupt").Str("kept_as", KVBehaviour+".corrupt").
+				Msg("cluster behaviour history unreadable; starting with none")
+			if err := a.d.Store.KVPut(KVBehaviour+".corrupt", raw); err != nil {
+				return fmt.Errorf("keep unreadable cluster behaviour aside: %w", err)
+			}
+		} else {
+			beh.Restore(h)
 		}
-		beh.Restore(h)
 	}
 	if a.strat, err = strategy.New(sc, beh); err != nil {
 		return err
@@ -313,10 +343,21 @@ func (a *Agent) onGap(g exchange.StreamGap) {
 
 // staleReason says why market data cannot be trusted now, or "".
 func (a *Agent) staleReason(now time.Time) string {
-	for name, g := range a.gaps {
-		return fmt.Sprintf("%s stream blind since %s (%s)", name, g.Start.Format(time.TimeOnly), g.Reason)
+	if len(a.gaps) > 0 {
+		names := make([]string, 0, len(a.gaps))
+		for name := range a.gaps {
+			names = append(names, name)
+		}
+		sort.Strings(names)
+		g := a.gaps[names[0]]
+		return fmt.Sprintf("%s stream blind since %s (%s)", strings.Join(names, ", "), g.Start.Format(time.TimeOnly), g.Reason)
 	}
-	if after := a.cfg.Exchange.StaleAfter; after > 0 && !a.lastMarket.IsZero() && now.Sub(a.lastMarket) > after {
+	after := a.cfg.Exchange.StaleAfter
+	switch {
+	case after <= 0:
+	case a.lastMarket.IsZero() && now.Sub(a.startedAt) > after:
+		return fmt.Sprintf("no market data since start-up %s ago", now.Sub(a.startedAt).Round(time.Second))
+	case !a.lastMarket.IsZero() && now.Sub(a.lastMarket) > after:
 		return fmt.Sprintf("no market data for %s", now.Sub(a.lastMarket).Round(time.Second))
 	}
 	return ""
@@ -325,7 +366,10 @@ func (a *Agent) staleReason(now time.Time) string {
 // evaluate runs the strategy at event time now, on each mark price.
 func (a *Agent) evaluate(ctx context.Context, now time.Time) {
 	price := a.mark.Mark
-	sc := StrategyConfig(a.cfg)
+	sc := a.sc
+	if a.firstMark.IsZero() {
+		a.firstMark = now
+	}
 	clusters := a.m.Clusters(now)
 	if v := a.strat.Behaviour().Observe(now, price, a.volSince, clusters); v != nil {
 		a.onVisit(*v)
@@ -337,12 +381,13 @@ func (a *Agent) evaluate(ctx context.Context, now time.Time) {
 		Features: a.tape.Features(now, sc.MomentumWindow, sc.VolumeAvgWindow),
 		Stale:    a.staleReason(a.d.Clock.Now()),
 	}
-	dec := a.limits.Check(now, risk.EntryCheck{OpenPositions: a.openPositions()})
-	if dec.Flatten && a.d.Orders != nil && a.openPositions() > 0 {
-		if err := a.d.Orders.Flatten(ctx, "kill switch asks to flatten"); err != nil {
-			a.log.Error().Err(err).Str("event", "flatten_failed").Msg("kill switch flatten failed")
-		}
+	if left := a.warmUp() - now.Sub(a.firstMark); left > 0 {
+		in.Warming = fmt.Sprintf("%s of market data left before the velocity and volume windows are full", left.Round(time.Second))
+	} else if a.status.Load().Phase == phaseWarming {
+		a.setPhase(phaseTrading)
+		a.log.Info().Str("event", "trading").Msg("windows full: signals enabled")
 	}
+	dec := a.limits.Check(now, risk.EntryCheck{OpenPositions: a.openPositions()})
 	if !dec.Allowed {
 		in.Blocked = dec.Err().Error()
 	}
@@ -365,6 +410,32 @@ func (a *Agent) RecordClose(now time.Time, pnl decimal.Decimal, stoppedOut bool)
 	a.log.Info().Str("event", "limits_close").Str("pnl", pnl.String()).Bool("stopped_out", stoppedOut).Msg("closed position booked in the risk limits")
 }
 
+// warmUp is how much market data the windows need before signals make sense.
+func (a *Agent) warmUp() time.Duration {
+	return max(a.sc.MomentumWindow, a.m.Config().VelocityLong)
+}
+
+// checkKillSwitch flattens once per engagement when the kill switch asks to,
+// on the clock's tick so a blind market stream cannot stop it.
+func (a *Agent) checkKillSwitch(ctx context.Context, now time.Time) {
+	if a.d.Orders == nil {
+		return
+	}
+	dec := a.limits.Check(now, risk.EntryCheck{OpenPositions: a.openPositions()})
+	if !dec.Flatten {
+		a.flattenAt = time.Time{}
+		return
+	}
+	if a.openPositions() == 0 || (!a.flattenAt.IsZero() && now.Sub(a.flattenAt) < 30*time.Second) {
+		return
+	}
+	a.flattenAt = now
+	a.log.Warn().Str("event", "kill_switch_flatten").Int("positions", a.openPositions()).Msg("kill switch: flattening every position")
+	if err := a.d.Orders.Flatten(ctx, "kill switch asks to flatten"); err != nil {
+		a.log.Error().Err(err).Str("event", "flatten_failed").Msg("kill switch flatten failed; retrying in 30s")
+	}
+}
+
 func (a *Agent) openPositions() int {
 	if a.d.Orders == nil {
 		return 0
@@ -378,7 +449,7 @@ func (a *Agent) onVisit(v strategy.Visit) {
 		Time("start", v.Start).Time("end", v.End).Msg("price resolved at a cluster")
 	raw, err := json.Marshal(a.strat.Behaviour().History())
 	if err == nil {
-		err = a.d.Store.KVPut(kvBehaviour, raw)
+		err = a.d.Store.KVPut(KVBehaviour, raw)
 	}
 	if err != nil {
 		a.log.Error().Err(err).Str("event", "state_write_failed").Msg("save cluster behaviour")
@@ -411,18 +482,24 @@ func (a *Agent) onSignal(ctx context.Context, sig strategy.Signal) {
 		}
 	}
 	if err == nil {
-		rec.Plan, _ = json.Marshal(plan)
+		if rec.Plan, err = json.Marshal(plan); err != nil {
+			rejection, accepted = append(rejection, "encode plan: "+err.Error()), false
+		}
 	}
 	if !accepted {
-		rec.Rejection, _ = json.Marshal(rejection)
+		rec.Rejection, _ = json.Marshal(rejection) // a []string always encodes
 		a.counts.Rejected++
 	} else {
 		a.counts.Accepted++
 	}
+	persisted := true
 	if err := a.d.Store.PutSignal(rec); err != nil {
-		a.log.Error().Err(err).Str("event", "state_write_failed").Str("signal_id", sig.ID).Msg("persist signal")
+		persisted = false
+		a.log.Error().Err(err).Str("event", "state_write_failed").Str("signal_id", sig.ID).
+			Msg("persist signal failed: it will not be traded")
 	}
 	a.lastSignal = &rec
+	a.lastSig = &sig
 	ev := a.log.Info().Str("event", "signal").Str("signal_id", sig.ID).Str("mode", string(a.cfg.Mode)).
 		Str("direction", string(sig.Direction)).Str("rule", string(sig.Rule)).Str("entry", sig.Entry.String()).
 		Str("stop", sig.Stop.String()).Str("target", sig.Target.String()).Str("cluster_peak", sig.Cluster.Peak.String()).
@@ -436,7 +513,7 @@ func (a *Agent) onSignal(ctx context.Context, sig strategy.Signal) {
 		ev = ev.Strs("rejections", rejection)
 	}
 	ev.Msg(sig.Reason)
-	if !accepted || a.d.Orders == nil || a.cfg.Mode == config.ModeDryRun {
+	if !accepted || !persisted || a.d.Orders == nil || a.cfg.Mode == config.ModeDryRun {
 		return
 	}
 	if err := a.d.Orders.Submit(ctx, sig, plan); err != nil {
@@ -458,16 +535,29 @@ func (a *Agent) plan(ctx context.Context, sig strategy.Signal) (risk.PlanResult,
 			}
 		}
 	}
-	plan, err := risk.Plan(risk.PlanInput{
+	in := risk.PlanInput{
 		Direction: sig.Direction, Entry: sig.Entry, Stop: sig.Stop, Target: sig.Target,
 		Equity: equity, Available: available, Rules: a.rules, Brackets: a.rules.Brackets,
 		MakerFee: a.cfg.Risk.MakerFeeRate, TakerFee: a.cfg.Risk.TakerFeeRate,
 		EntryMaker:  a.cfg.Orders.EntryType == "limit",
 		FundingRate: a.mark.FundingRate, FundingInterval: a.d.FundingInterval, NextFunding: a.mark.NextFundingTime,
 		Now: sig.Time, Hold: a.cfg.Risk.HoldHorizon, Config: SizingConfig(a.cfg),
-	})
+	}
+	plan, err := risk.Plan(in)
 	if err != nil {
 		return plan, fmt.Errorf("size signal %s: %w", sig.ID, err)
+	}
+	// A tight stop sizes a big position. Rather than refuse it, risk less:
+	// shrink the loss budget in proportion so the position fits max_position_notional.
+	if maxN := a.cfg.Risk.MaxPositionNotional; plan.Accepted() && maxN.IsPositive() && plan.Notional.GreaterThan(maxN) {
+		full := plan.Budget
+		in.Config.MaxLossUSDT = full.Mul(maxN).Div(plan.Notional).RoundDown(8)
+		in.Config.MaxLossPct = decimal.Zero
+		if plan, err = risk.Plan(in); err != nil {
+			return plan, fmt.Errorf("size signal %s within max_position_notional: %w", sig.ID, err)
+		}
+		plan.Notes = append(plan.Notes, fmt.Sprintf("loss budget cut from %s to %s USDT so the position fits max_position_notional %s",
+			full.StringFixed(2), in.Config.MaxLossUSDT.StringFixed(2), maxN))
 	}
 	if plan.Accepted() {
 		dec := a.limits.Check(sig.Time, risk.EntryCheck{OpenPositions: a.openPositions(), Notional: plan.Notional, WorstLoss: plan.WorstCaseLoss.Total})
@@ -480,6 +570,7 @@ func (a *Agent) plan(ctx context.Context, sig strategy.Signal) (risk.PlanResult,
 
 func (a *Agent) onTick(ctx context.Context, now time.Time) {
 	stale := a.staleReason(now)
+	a.checkKillSwitch(ctx, now)
 	if a.d.Orders != nil {
 		a.d.Orders.OnTick(ctx, now, orders.MarketView{Now: now, Mark: a.mark.Mark, Nearest: a.m.Nearest(a.mapNow(now), a.mark.Mark), Stale: stale != ""})
 	}

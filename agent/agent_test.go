@@ -14,6 +14,7 @@ import (
 	"github.com/taobot/taobot/agent/config"
 	"github.com/taobot/taobot/exchange"
 	"github.com/taobot/taobot/exchange/fakeclock"
+	"github.com/taobot/taobot/risk"
 	"github.com/taobot/taobot/state"
 )
 
@@ -41,10 +42,11 @@ func meta(t time.Time) exchange.EventMeta {
 }
 
 // breakoutScript: a calm tape at 398 for 15 minutes, forced liquidations that
-// leave a short cluster at 405 and a long cluster at 391, then five minutes of
-// heavier buying that lifts price to 401.5 and a mark price there.
+// leave a short cluster at 405.5 and a long cluster at 401.0, then five minutes
+// of heavier buying that lifts price to 401.5 and a mark price there.
+// Buckets are 10 bps of the first price (398) rounded down to the tick: 0.39.
 func breakoutScript(gap bool) script {
-	var s script
+	s := script{exchange.MarkPrice{EventMeta: meta(t0), Mark: d("398"), Index: d("398"), FundingRate: d("0.0001"), NextFundingTime: t0.Add(4 * time.Hour)}}
 	for i := range 15 * 60 {
 		at := t0.Add(time.Duration(i) * time.Second)
 		s = append(s, exchange.Trade{EventMeta: meta(at), ID: int64(i), Price: d("398"), Qty: d("1"), TradeTime: at})
@@ -57,9 +59,10 @@ func breakoutScript(gap bool) script {
 		NextFundingTime: t0.Add(4 * time.Hour)})
 	for i := range 5 * 60 {
 		at := t0.Add(15*time.Minute + time.Duration(i)*time.Second)
-		p := decimal.NewFromFloat(398 + 3.5*float64(i)/299).Round(2)
+		// 398 rising by 3.5 over the five minutes, in decimals.
+		p := d("398").Add(d("3.5").Mul(decimal.NewFromInt(int64(i))).Div(decimal.NewFromInt(299))).Round(2)
 		if i == 270 {
-			s = append(s, liq(at, exchange.Buy, "405"), liq(at.Add(time.Second), exchange.Sell, "391"))
+			s = append(s, liq(at, exchange.Buy, "405.5"), liq(at.Add(time.Second), exchange.Sell, "401"))
 		}
 		s = append(s, exchange.Trade{EventMeta: meta(at), ID: int64(100000 + i), Price: p, Qty: d("5"), TradeTime: at})
 	}
@@ -124,17 +127,26 @@ func TestDryRunSignalIsPersistedWithPlanOrRejection(t *testing.T) {
 	if r.Direction != exchange.Long || r.Features["rule"] != "breakout" || r.Mode != "dry-run" {
 		t.Fatalf("signal %+v", r)
 	}
-	if !r.Entry.Equal(d("401.5")) || !r.Stop.LessThan(r.Entry) || !r.Target.GreaterThan(r.Entry) || !r.Target.LessThan(d("405.4")) {
-		t.Fatalf("levels inconsistent with the map: entry %s stop %s target %s", r.Entry, r.Stop, r.Target)
+	// Target 0.2% before the short cluster's peak (bucket 405.21-405.60, mid 405.405):
+	// 405.405*0.998 = 404.59419; stop 0.2% beyond the long cluster's low (400.92): 400.11816.
+	if !r.Entry.Equal(d("401.5")) || !r.Stop.Equal(d("400.11816")) || !r.Target.Equal(d("404.59419")) {
+		t.Fatalf("levels: entry %s stop %s target %s", r.Entry, r.Stop, r.Target)
 	}
 	if !strings.Contains(r.Reason, "short-liquidation cluster") || !strings.HasPrefix(r.Reason, "Long breakout at 401.50") {
 		t.Fatalf("reason %q", r.Reason)
 	}
-	// Stop beyond the long cluster at 391 (not the 3% cap at 389.455); target 0.2% before the 405 peak:
-	// the reward is far smaller than the risk, so risk rejects it and says why.
-	var why []string
-	if err := json.Unmarshal(r.Rejection, &why); err != nil || len(why) == 0 || !strings.Contains(strings.Join(why, ";"), "reward_risk_below_min") {
-		t.Fatalf("rejection %s (%v)", r.Rejection, err)
+	// Budget min(10 USDT, 1% of 1000) sizes ~6 TAO (2400 USDT), over the 2000 cap:
+	// the plan is accepted with a smaller budget instead of refused.
+	if len(r.Rejection) != 0 {
+		t.Fatalf("rejected: %s", r.Rejection)
+	}
+	var plan risk.PlanResult
+	if err := json.Unmarshal(r.Plan, &plan); err != nil {
+		t.Fatal(err)
+	}
+	if plan.Notional.GreaterThan(d("2000")) || !plan.WorstCaseLoss.Total.LessThanOrEqual(plan.Budget) || plan.Budget.GreaterThanOrEqual(d("10")) ||
+		!strings.Contains(strings.Join(plan.Notes, ";"), "so the position fits max_position_notional 2000") {
+		t.Fatalf("plan not cut to the notional cap: notional %s budget %s worst %s notes %q", plan.Notional, plan.Budget, plan.WorstCaseLoss.Total, plan.Notes)
 	}
 	if len(r.Plan) == 0 {
 		t.Fatal("the plan (with its numbers) should be recorded even when rejected")
@@ -143,7 +155,7 @@ func TestDryRunSignalIsPersistedWithPlanOrRejection(t *testing.T) {
 	if _, ok, err := st.LatestSnapshot(); err != nil || !ok {
 		t.Fatalf("no map snapshot at shutdown: %v", err)
 	}
-	if c := a.counts; c.Signals != 1 || c.Rejected != 1 || c.Accepted != 0 {
+	if c := a.counts; c.Signals != 1 || c.Rejected != 0 || c.Accepted != 1 {
 		t.Fatalf("counts %+v", c)
 	}
 }

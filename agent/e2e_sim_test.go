@@ -11,7 +11,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/taobot/taobot/agent/config"
-	"github.com/taobot/taobot/agent/strategy"
+	"github.com/taobot/taobot/agent/liqmap"
 	"github.com/taobot/taobot/exchange"
 	"github.com/taobot/taobot/exchange/binance"
 	"github.com/taobot/taobot/exchange/binancesim"
@@ -52,6 +52,7 @@ func runSimScenario(t *testing.T, scenario string, seed int64, d time.Duration) 
 	cfg.Strategy.MinClusterNotional = decimal.RequireFromString("5000")
 	r := &simRun{sim: sim, store: st}
 	marks := make(chan time.Time, 16)
+	stop := make(chan struct{})
 	var a *Agent
 	a, err = New(Deps{Config: cfg, Clock: clk, Log: zerolog.Nop(), Store: st, Market: client.MarketStream(),
 		Rules: func(ctx context.Context) (exchange.SymbolRules, error) {
@@ -64,7 +65,10 @@ func runSimScenario(t *testing.T, scenario string, seed int64, d time.Duration) 
 				r.check(a)
 			}
 			if mp, ok := ev.(exchange.MarkPrice); ok {
-				marks <- mp.ExchangeTime
+				select { // never block the loop if the test has gone
+				case marks <- mp.ExchangeTime:
+				case <-stop:
+				}
 			}
 		}})
 	if err != nil {
@@ -74,6 +78,7 @@ func runSimScenario(t *testing.T, scenario string, seed int64, d time.Duration) 
 	errc := make(chan error, 1)
 	go func() { errc <- a.Run(ctx) }()
 	defer func() {
+		close(stop)
 		cancel()
 		if err := <-errc; err != nil {
 			t.Errorf("agent: %v", err)
@@ -103,29 +108,33 @@ func runSimScenario(t *testing.T, scenario string, seed int64, d time.Duration) 
 	return r
 }
 
-// check verifies the newest signal against the map as it is at that moment.
+// check verifies the newest signal against the map as it is at that moment:
+// its target cluster is one of the map's clusters, holds the other side's
+// liquidations, and lies beyond the target; the stop is on the other side.
 func (r *simRun) check(a *Agent) {
-	s := a.lastSignal
-	sc := StrategyConfig(a.cfg)
-	above, below := strategy.NearestAhead(a.m.Clusters(s.Time), s.Entry, sc.MinClusterNotional, sc.SearchRangePct)
+	s := a.lastSig
 	bad := func(f string, args ...any) {
 		r.problems = append(r.problems, fmt.Sprintf("signal %s: ", s.ID)+fmt.Sprintf(f, args...))
 	}
-	target := above
-	if s.Direction == exchange.Short {
-		target = below
+	var target *liqmap.Cluster
+	for _, c := range a.m.Clusters(s.Time) {
+		if c.PeakPrice.Equal(s.Cluster.Peak) && c.Low.Equal(s.Cluster.Low) && c.High.Equal(s.Cluster.High) {
+			target = &c
+			break
+		}
 	}
+	long := s.Direction == exchange.Long
 	switch {
 	case target == nil:
-		bad("no cluster on the %s side of %s in the map", s.Direction, s.Entry)
-	case s.Direction == exchange.Long && !(s.Stop.LessThan(s.Entry) && s.Target.GreaterThan(s.Entry) && s.Target.LessThan(target.PeakPrice)):
+		bad("target cluster %s-%s (peak %s) is not in the map", s.Cluster.Low, s.Cluster.High, s.Cluster.Peak)
+	case long && !(s.Stop.LessThan(s.Entry) && s.Target.GreaterThan(s.Entry) && s.Target.LessThan(target.PeakPrice)):
 		bad("long levels stop %s entry %s target %s vs cluster peak %s", s.Stop, s.Entry, s.Target, target.PeakPrice)
-	case s.Direction == exchange.Short && !(s.Stop.GreaterThan(s.Entry) && s.Target.LessThan(s.Entry) && s.Target.GreaterThan(target.PeakPrice)):
+	case !long && !(s.Stop.GreaterThan(s.Entry) && s.Target.LessThan(s.Entry) && s.Target.GreaterThan(target.PeakPrice)):
 		bad("short levels stop %s entry %s target %s vs cluster peak %s", s.Stop, s.Entry, s.Target, target.PeakPrice)
-	case s.Direction == exchange.Long && target.Dominant() != exchange.Short, s.Direction == exchange.Short && target.Dominant() != exchange.Long:
-		bad("%s aims at a cluster dominated by %s liquidations", s.Direction, target.Dominant())
+	case long && target.Fuel() != exchange.Short, !long && target.Fuel() != exchange.Long:
+		bad("%s aims at a cluster of %s liquidations", s.Direction, target.Fuel())
 	}
-	if len(s.Plan) == 0 && len(s.Rejection) == 0 {
+	if rec := a.lastSignal; len(rec.Plan) == 0 && len(rec.Rejection) == 0 {
 		bad("recorded without a plan or a rejection")
 	}
 }
@@ -158,7 +167,7 @@ func TestDryRunAgainstSimulatorScenarios(t *testing.T) {
 			if len(recs) != r.signals {
 				t.Errorf("%d signals handled, %d persisted", r.signals, len(recs))
 			}
-			if acct := r.sim.Account(); acct.Received != 0 || len(acct.OpenOrders) != 0 || len(acct.AlgoOrders) != 0 {
+			if acct := r.sim.Account(); acct.Received != 0 || acct.OrderRequests != 0 || len(acct.OpenOrders) != 0 || len(acct.AlgoOrders) != 0 {
 				t.Fatalf("dry-run sent orders to the exchange: %+v", acct)
 			}
 		})

@@ -65,10 +65,15 @@ func (a *Agent) Handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		s := a.Status()
-		if s.Phase != "trading" {
+		body := s.Phase
+		switch {
+		case s.Stale != "":
+			w.WriteHeader(http.StatusServiceUnavailable)
+			body += ": stale: " + s.Stale
+		case s.Phase != phaseTrading && s.Phase != phaseWarming:
 			w.WriteHeader(http.StatusServiceUnavailable)
 		}
-		_, _ = w.Write([]byte(s.Phase + "\n"))
+		_, _ = w.Write([]byte(body + "\n"))
 	})
 	mux.HandleFunc("GET /status", func(w http.ResponseWriter, _ *http.Request) {
 		writeJSON(w, a.Status())

@@ -148,6 +148,8 @@ func (m *Map) cluster(ds []density, thresh []decimal.Decimal, a, b int, fr, fe d
 		Short:          rs.Add(es),
 		Realized:       rl.Add(rs),
 		Estimated:      el.Add(es),
+		EstimatedLong:  el,
+		EstimatedShort: es,
 		RealizedEvents: events,
 		FirstSeen:      time.Unix(0, first).UTC(),
 		LastAdded:      time.Unix(0, last).UTC(),

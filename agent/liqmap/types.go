@@ -29,6 +29,10 @@ type Cluster struct {
 	// Realized came from forceOrder prints, Estimated from open-interest projection.
 	Realized  decimal.Decimal `json:"realized"`
 	Estimated decimal.Decimal `json:"estimated"`
+	// EstimatedLong and EstimatedShort split Estimated by side: positions still
+	// open whose liquidation lies here (the fuel a move into the zone would burn).
+	EstimatedLong  decimal.Decimal `json:"estimatedLong"`
+	EstimatedShort decimal.Decimal `json:"estimatedShort"`
 	// RealizedShare is Realized / Total, in [0, 1].
 	RealizedShare decimal.Decimal `json:"realizedShare"`
 	// RealizedEvents counts the forceOrder prints here. The stream sends at most
@@ -62,6 +66,20 @@ func (c Cluster) Dominant() exchange.PositionDirection {
 		return exchange.Short
 	}
 	return exchange.Long
+}
+
+// Fuel is the side whose still-open positions would be liquidated in the
+// zone: the dominant side of the estimated layer, or of the whole cluster
+// when it holds no estimated notional. Realized prints are history: the
+// positions they closed are gone and cannot drive the next move.
+func (c Cluster) Fuel() exchange.PositionDirection {
+	if c.Estimated.IsPositive() {
+		if c.EstimatedShort.GreaterThan(c.EstimatedLong) {
+			return exchange.Short
+		}
+		return exchange.Long
+	}
+	return c.Dominant()
 }
 
 // RoundTag names a psychological price level near a bucket or cluster.

@@ -160,15 +160,18 @@ func (b *Behaviour) Observe(now time.Time, price, volume decimal.Decimal, cluste
 	if prev.IsZero() {
 		return nil
 	}
+	// A visit starts only when price enters a cluster from outside it: sitting
+	// inside, or a one-tick wobble there, is not a new test of the level.
 	for i := range clusters {
 		c := &clusters[i]
-		if price.LessThan(c.Low) || price.GreaterThan(c.High) {
+		inside := !price.LessThan(c.Low) && !price.GreaterThan(c.High)
+		wasOutside := prev.LessThan(c.Low) || prev.GreaterThan(c.High)
+		if !inside || !wasOutside {
 			continue
 		}
 		b.active = &Visit{
-			Low: c.Low, High: c.High, Peak: c.PeakPrice, Dominant: c.Dominant(),
-			FromBelow: prev.LessThan(c.Low) || (prev.LessThanOrEqual(c.High) && prev.LessThan(price)),
-			Start:     now, Volume: volume, Round: c.Round.Tagged(),
+			Low: c.Low, High: c.High, Peak: c.PeakPrice, Dominant: c.Fuel(),
+			FromBelow: prev.LessThan(c.Low), Start: now, Volume: volume, Round: c.Round.Tagged(),
 		}
 		break
 	}

@@ -48,6 +48,27 @@ func TestBehaviourClassifies(t *testing.T) {
 	}
 }
 
+func TestBehaviourNeedsEntryFromOutside(t *testing.T) {
+	near := []liqmap.Cluster{*shortCluster("404", "405", "406")}
+	b := NewBehaviour(30*time.Minute, d("0.3"), 10)
+	// Price starts inside and wobbles there: no visit.
+	b.Observe(t0, d("404.5"), decimal.Zero, near)
+	b.Observe(t0.Add(time.Second), d("404.6"), decimal.Zero, near)
+	if b.Active() != nil {
+		t.Fatal("a visit started without price entering from outside")
+	}
+	// From above: a visit reached from above.
+	b.Observe(t0.Add(2*time.Second), d("407"), decimal.Zero, near)
+	b.Observe(t0.Add(3*time.Second), d("405.5"), decimal.Zero, near)
+	if v := b.Active(); v == nil || v.FromBelow {
+		t.Fatalf("want a visit from above, got %+v", v)
+	}
+	// Breaking down through the low (404*0.997 = 402.788) classifies it as a break.
+	if v := b.Observe(t0.Add(time.Minute), d("402.7"), decimal.Zero, near); v == nil || v.Outcome != BreakOut {
+		t.Fatalf("got %+v", v)
+	}
+}
+
 func TestBehaviourHistoryBounded(t *testing.T) {
 	b := NewBehaviour(time.Minute, d("0.3"), 3)
 	b.Restore(make([]Visit, 10))

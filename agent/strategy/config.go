@@ -44,8 +44,12 @@ type Config struct {
 	// a rule whose expected outcome happened in fewer than HistoryMinRate of them is switched off for it.
 	HistoryMinSamples int
 	HistoryMinRate    decimal.Decimal
-	// SignalCooldown: no second signal of the same rule at the same cluster within it.
+	// SignalCooldown: no second signal of the same rule and direction within it.
 	SignalCooldown time.Duration
+	// MinRewardRisk skips a setup whose target is closer than this multiple of
+	// its stop distance before fees (risk applies the exact test after fees):
+	// there is no point signalling what can never be traded.
+	MinRewardRisk decimal.Decimal
 }
 
 // BreakoutRule is the trade-with-momentum rule.
@@ -69,6 +73,10 @@ type FadeRule struct {
 	SpikeVelocityRatio  decimal.Decimal
 	FadingVelocityRatio decimal.Decimal
 	SpikeMemory         time.Duration
+	// SpikeMinPerMin is the least liquidated notional per minute (USDT, short
+	// window) for a velocity ratio to count as a spike: after a quiet spell one
+	// small print makes the ratio huge, and that is not a cascade.
+	SpikeMinPerMin decimal.Decimal
 }
 
 // DefaultConfig mirrors the documented defaults of configs/taobot.yaml.
@@ -77,7 +85,7 @@ func DefaultConfig() Config {
 	return Config{
 		Symbol:              "TAOUSDT",
 		Breakout:            BreakoutRule{Enabled: true, MinMomentumPct: d("0.5"), MinVolumeRatio: d("1.5"), MinVelocityRatio: d("2")},
-		Fade:                FadeRule{Enabled: true, MaxVolumeRatio: d("0.8"), SpikeVelocityRatio: d("3"), FadingVelocityRatio: d("1"), SpikeMemory: 10 * time.Minute},
+		Fade:                FadeRule{Enabled: true, MaxVolumeRatio: d("0.8"), SpikeVelocityRatio: d("3"), FadingVelocityRatio: d("1"), SpikeMemory: 10 * time.Minute, SpikeMinPerMin: d("20000")},
 		MinClusterNotional:  d("50000"),
 		SearchRangePct:      d("10"),
 		ApproachDistancePct: d("1"),
@@ -93,6 +101,7 @@ func DefaultConfig() Config {
 		HistoryMinSamples:   5,
 		HistoryMinRate:      d("0.3"),
 		SignalCooldown:      30 * time.Minute,
+		MinRewardRisk:       d("1.5"),
 	}
 }
 

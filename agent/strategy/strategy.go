@@ -18,9 +18,9 @@ type Rule string
 
 // Rules.
 const (
-	RuleBreakout Rule = "breakout" // trade with momentum into the cluster
-	RuleFade     Rule = "fade"     // trade the reversal at a weakly approached cluster
-	RuleSpike    Rule = "spike-fade"
+	RuleBreakout Rule = "breakout"   // trade with momentum into the cluster
+	RuleFade     Rule = "fade"       // trade the reversal at a weakly approached cluster
+	RuleSpike    Rule = "spike-fade" // trade the reversal after a liquidation cascade ran out of fuel
 )
 
 // Input is everything the strategy looks at, at one moment.
@@ -37,6 +37,8 @@ type Input struct {
 	Stale string
 	// Blocked, when not empty, says why risk limits or a news blackout forbid new entries.
 	Blocked string
+	// Warming, when not empty, says why the windows are not full yet (after a start).
+	Warming string
 }
 
 // ClusterRef describes the cluster a signal targets or stops beyond.
@@ -51,7 +53,7 @@ type ClusterRef struct {
 }
 
 func refOf(c *liqmap.Cluster) ClusterRef {
-	return ClusterRef{Low: c.Low, High: c.High, Peak: c.PeakPrice, Total: c.Total, Dominant: c.Dominant(),
+	return ClusterRef{Low: c.Low, High: c.High, Peak: c.PeakPrice, Total: c.Total, Dominant: c.Fuel(),
 		DistancePct: c.DistancePct, RoundLevel: c.Round.Level}
 }
 
@@ -121,6 +123,9 @@ func (s *Strategy) Evaluate(in Input) Decision {
 	case in.Blocked != "":
 		skip("new entries blocked: %s", in.Blocked)
 		return d
+	case in.Warming != "":
+		skip("warming up: %s", in.Warming)
+		return d
 	case !in.Price.IsPositive():
 		skip("no price yet")
 		return d
@@ -129,10 +134,15 @@ func (s *Strategy) Evaluate(in Input) Decision {
 		return d
 	}
 	for _, c := range s.candidates(in, skip) {
-		key := string(c.Rule) + "@" + c.Cluster.Peak.String()
+		// Per rule and direction, not per cluster: a peak drifts by a bucket
+		// as notional decays, and the same setup must not fire again for it.
+		key := string(c.Rule) + "/" + string(c.Direction)
 		if last, ok := s.fired[key]; ok && in.Now.Sub(last) < s.cfg.SignalCooldown {
-			skip("%s at %s: already signalled %s ago", c.Rule, c.Cluster.Peak, in.Now.Sub(last).Round(time.Second))
+			skip("%s %s: already signalled %s ago", lower(string(c.Direction)), c.Rule, in.Now.Sub(last).Round(time.Second))
 			continue
+		}
+		if c.Rule == RuleSpike {
+			s.spikeAt = time.Time{} // one spike, one fade
 		}
 		s.fired[key] = in.Now
 		for k, t := range s.fired {
@@ -148,13 +158,15 @@ func (s *Strategy) Evaluate(in Input) Decision {
 
 func (s *Strategy) trackSpike(in Input) {
 	v := in.Velocity
-	if s.cfg.Fade.SpikeVelocityRatio.IsPositive() && v.Ratio.GreaterThanOrEqual(s.cfg.Fade.SpikeVelocityRatio) {
+	if s.cfg.Fade.SpikeVelocityRatio.IsPositive() && v.Ratio.GreaterThanOrEqual(s.cfg.Fade.SpikeVelocityRatio) &&
+		v.TotalShortPerMin.GreaterThanOrEqual(s.cfg.Fade.SpikeMinPerMin) {
 		s.spikeAt = in.Now
 		s.spikeDown = v.LongsLiquidatedShortPerMin.GreaterThanOrEqual(v.ShortsLiquidatedShortPerMin)
 	}
 }
 
-// candidates lists the signals the rules would give now, best first.
+// candidates lists the signals the rules would give now: a spike fade first,
+// then for each side the breakout and the fade.
 func (s *Strategy) candidates(in Input, skip func(string, ...any)) []*Signal {
 	var out []*Signal
 	above, below := NearestAhead(in.Clusters, in.Price, s.cfg.MinClusterNotional, s.cfg.SearchRangePct)
@@ -172,8 +184,12 @@ func (s *Strategy) candidates(in Input, skip func(string, ...any)) []*Signal {
 		if !s.spikeDown {
 			dir, target, opposite = exchange.Short, below, above
 		}
-		why := fmt.Sprintf("liquidations that just spiked (%s of %s) are fading (velocity %sx)",
-			map[bool]string{true: "longs", false: "shorts"}[s.spikeDown], s.spikeAt.Format("15:04:05"), in.Velocity.Ratio.StringFixed(2))
+		who := "shorts"
+		if s.spikeDown {
+			who = "longs"
+		}
+		why := fmt.Sprintf("the liquidation spike of %s at %s is fading (velocity %sx)",
+			who, s.spikeAt.Format("15:04:05"), in.Velocity.Ratio.StringFixed(2))
 		if sig, err := s.build(in, RuleSpike, dir, target, opposite, why); err != nil {
 			skip("spike fade: %v", err)
 		} else {
@@ -198,7 +214,7 @@ func (s *Strategy) candidates(in Input, skip func(string, ...any)) []*Signal {
 			skip("cluster %s at %s: not approaching (%s%% away, momentum %s%%)", side, near.PeakPrice, dist.StringFixed(2), f.MomentumPct.StringFixed(2))
 			continue
 		}
-		kind := ClusterKind{Dominant: near.Dominant(), FromBelow: up}
+		kind := ClusterKind{Dominant: near.Fuel(), FromBelow: up}
 		if s.cfg.Breakout.Enabled {
 			dir := exchange.Long
 			if !up {
@@ -284,8 +300,8 @@ func (s *Strategy) breakoutOK(in Input, near *liqmap.Cluster, dir exchange.Posit
 		want = exchange.Long
 	}
 	switch {
-	case near.Dominant() != want:
-		return "", fmt.Errorf("cluster holds mostly %s liquidations, not %s", lower(string(near.Dominant())), lower(string(want)))
+	case near.Fuel() != want:
+		return "", fmt.Errorf("cluster holds mostly %s liquidations, not %s", lower(string(near.Fuel())), lower(string(want)))
 	case f.MomentumPct.Abs().LessThan(r.MinMomentumPct):
 		return "", fmt.Errorf("momentum %s%% is below %s%%", f.MomentumPct.Abs().StringFixed(2), r.MinMomentumPct)
 	case f.VolumeRatio.LessThan(r.MinVolumeRatio):
@@ -344,8 +360,8 @@ func (s *Strategy) build(in Input, rule Rule, dir exchange.PositionDirection, ta
 		return nil, fmt.Errorf("no usable %s cluster to target", map[bool]string{true: "upper", false: "lower"}[dir == exchange.Long])
 	}
 	long := dir == exchange.Long
-	if long && target.Dominant() != exchange.Short || !long && target.Dominant() != exchange.Long {
-		return nil, fmt.Errorf("target cluster at %s holds mostly %s liquidations", target.PeakPrice, lower(string(target.Dominant())))
+	if long && target.Fuel() != exchange.Short || !long && target.Fuel() != exchange.Long {
+		return nil, fmt.Errorf("target cluster at %s holds mostly %s liquidations", target.PeakPrice, lower(string(target.Fuel())))
 	}
 	p := in.Price
 	tOff, sOff, maxStop := pct(s.cfg.TargetOffsetPct), pct(s.cfg.StopOffsetPct), pct(s.cfg.MaxStopDistancePct)
@@ -376,6 +392,13 @@ func (s *Strategy) build(in Input, rule Rule, dir exchange.PositionDirection, ta
 		}
 	}
 	tgt, stop = tgt.Round(8), stop.Round(8)
+	if rr := s.cfg.MinRewardRisk; rr.IsPositive() {
+		reward, riskDist := tgt.Sub(p).Abs(), stop.Sub(p).Abs()
+		if reward.LessThan(riskDist.Mul(rr)) {
+			return nil, fmt.Errorf("target %s is only %s from entry for a stop %s away (below %s R before fees)",
+				tgt.StringFixed(2), reward.StringFixed(2), riskDist.StringFixed(2), rr)
+		}
+	}
 	t := *target
 	t.DistancePct = target.PeakPrice.Sub(p).Mul(hundred).DivRound(p, 4)
 	sig := &Signal{
@@ -396,14 +419,14 @@ func (s *Strategy) build(in Input, rule Rule, dir exchange.PositionDirection, ta
 	}
 	stopWhere := "at the maximum distance"
 	if opposite != nil && !stop.Equal(capStop.Round(8)) {
-		stopWhere = fmt.Sprintf("beyond the %s-liquidation cluster at %s", lower(string(opposite.Dominant())), opposite.PeakPrice.StringFixed(2))
+		stopWhere = fmt.Sprintf("beyond the %s-liquidation cluster at %s", lower(string(opposite.Fuel())), opposite.PeakPrice.StringFixed(2))
 	}
 	round := ""
 	if target.Round.Tagged() {
 		round = fmt.Sprintf(", round %s", target.Round.Level)
 	}
 	sig.Reason = fmt.Sprintf("%s %s at %s: %s; target %s before the %s USDT %s-liquidation cluster (peak %s%s, %s%% away), stop %s %s.",
-		titleDir(dir), rule, p.StringFixed(2), why, tgt.StringFixed(2), humanUSD(target.Total), lower(string(target.Dominant())),
+		titleDir(dir), rule, p.StringFixed(2), why, tgt.StringFixed(2), humanUSD(target.Total), lower(string(target.Fuel())),
 		target.PeakPrice.StringFixed(2), round, t.DistancePct.StringFixed(2), stop.StringFixed(2), stopWhere)
 	return sig, nil
 }

@@ -24,12 +24,13 @@ func longCluster(low, peak, high string) *liqmap.Cluster {
 	return &liqmap.Cluster{Low: d(low), High: d(high), PeakPrice: d(peak), Long: d("300000"), Short: d("5000"), Total: d("305000")}
 }
 
-// base is a long breakout setup: price 401 rising into a short cluster at 404-406.
+// base is a long breakout setup: price 401 rising into a short cluster at
+// 404-412 (peak 410), with a long cluster just below at 397-398.
 func base() Input {
 	return Input{
 		Now:         t0,
 		Price:       d("401"),
-		Clusters:    []liqmap.Cluster{*shortCluster("404", "405", "406"), *longCluster("390", "391", "392")},
+		Clusters:    []liqmap.Cluster{*shortCluster("404", "410", "412"), *longCluster("397", "397.5", "398")},
 		Velocity:    liqmap.Velocity{Ratio: d("2.5")},
 		Regime:      liqmap.Regime{Kind: liqmap.RegimeNewLongs},
 		FundingRate: d("0.0001"),
@@ -37,10 +38,12 @@ func base() Input {
 	}
 }
 
-// mirror is the short breakout setup: price 395 falling into a long cluster at 390-392.
+// mirror is the short breakout setup: price 399 falling into a long cluster
+// at 390-398 (peak 392), with a short cluster just above at 401-402.
 func mirror() Input {
 	in := base()
-	in.Price = d("395")
+	in.Price = d("399")
+	in.Clusters = []liqmap.Cluster{*shortCluster("401", "401.5", "402"), *longCluster("390", "392", "398")}
 	in.Features.MomentumPct = d("-0.8")
 	in.Regime.Kind = liqmap.RegimeNewShorts
 	return in
@@ -60,22 +63,39 @@ func TestEvaluateRules(t *testing.T) {
 		skipIs string // a substring one of the skips must contain when no signal
 	}{
 		{name: "breakout long into short cluster", in: base,
-			// target 405*(1-0.002); stop beyond the long cluster: 390*(1-0.002) = 389.22 (cap 401*0.97 = 388.97)
-			want: &want{exchange.Long, RuleBreakout, "389.22", "404.19"}},
+			// target 410*(1-0.002) = 409.18; stop beyond the long cluster: 397*(1-0.002) = 396.206 (cap 401*0.97 = 388.97)
+			want: &want{exchange.Long, RuleBreakout, "396.206", "409.18"}},
 		{name: "breakout short into long cluster", in: mirror,
-			// target 391*1.002; stop 406*1.002 = 406.812 (cap 395*1.03 = 406.85)
-			want: &want{exchange.Short, RuleBreakout, "406.812", "391.782"}},
+			// target 392*1.002 = 392.784; stop beyond the short cluster: 402*1.002 = 402.804 (cap 399*1.03 = 410.97)
+			want: &want{exchange.Short, RuleBreakout, "402.804", "392.784"}},
 		{name: "stop capped at max distance", cfg: func(c *Config) { c.MaxStopDistancePct = d("1") }, in: base,
-			// 401 * 0.99
-			want: &want{exchange.Long, RuleBreakout, "396.99", "404.19"}},
+			// 401 * 0.99 = 396.99 is nearer than 396.206
+			want: &want{exchange.Long, RuleBreakout, "396.99", "409.18"}},
 		{name: "fade short on weak approach", cfg: func(c *Config) { c.Breakout.Enabled = false },
-			in: func() Input { in := base(); in.Features.VolumeRatio = d("0.5"); return in },
-			// target 391*1.002 before the long cluster below; stop beyond the faded cluster 406*1.002
-			want: &want{exchange.Short, RuleFade, "406.812", "391.782"}},
+			in: func() Input {
+				in := base()
+				in.Price = d("400.5")
+				in.Clusters = []liqmap.Cluster{*shortCluster("401", "401.5", "402"), *longCluster("390", "392", "393")}
+				in.Features = Features{MomentumPct: d("0.3"), VolumeRatio: d("0.5"), Ready: true}
+				return in
+			},
+			// target 392*1.002 before the long cluster below; stop beyond the faded cluster 402*1.002
+			want: &want{exchange.Short, RuleFade, "402.804", "392.784"}},
 		{name: "fade long on weak approach from above", cfg: func(c *Config) { c.Breakout.Enabled = false },
-			in: func() Input { in := mirror(); in.Features.VolumeRatio = d("0.6"); return in },
-			// target 405*0.998; stop beyond 390: 389.22 vs cap 395*0.97=383.15
-			want: &want{exchange.Long, RuleFade, "389.22", "404.19"}},
+			in: func() Input {
+				in := base()
+				in.Price = d("398.5")
+				in.Clusters = []liqmap.Cluster{*shortCluster("404", "406", "412"), *longCluster("397", "397.5", "398")}
+				in.Features = Features{MomentumPct: d("-0.3"), VolumeRatio: d("0.6"), Ready: true}
+				return in
+			},
+			// target 406*0.998; stop beyond the faded cluster 397*0.998
+			want: &want{exchange.Long, RuleFade, "396.206", "405.188"}},
+		{name: "reward too small for the stop", cfg: func(c *Config) { c.Fade.Enabled = false }, in: func() Input {
+			in := base()
+			in.Clusters[0] = *shortCluster("404", "405", "406")
+			return in
+		}, skipIs: "target 404.19 is only 3.19 from entry for a stop 4.79 away (below 1.5 R before fees)"},
 		{name: "weak momentum gives no breakout", cfg: func(c *Config) { c.Fade.Enabled = false },
 			in:     func() Input { in := base(); in.Features.MomentumPct = d("0.2"); return in },
 			skipIs: "momentum 0.20% is below 0.5%"},
@@ -100,7 +120,7 @@ func TestEvaluateRules(t *testing.T) {
 		{name: "regime filter: no long breakout in capitulation", cfg: func(c *Config) { c.Fade.Enabled = false },
 			in:     func() Input { in := base(); in.Regime.Kind = liqmap.RegimeLongCapitulation; return in },
 			skipIs: "long capitulation"},
-		{name: "not approaching: too far", in: func() Input { in := base(); in.Price = d("396"); return in },
+		{name: "not approaching: too far", in: func() Input { in := base(); in.Price = d("399"); return in },
 			skipIs: "not approaching"},
 		{name: "not approaching: moving away", in: func() Input {
 			in := base()
@@ -176,14 +196,13 @@ func TestReasonIsReadable(t *testing.T) {
 	if sig == nil {
 		t.Fatal("no signal")
 	}
-	want := "Long breakout at 401.00: upward momentum of 0.80% on 2.00x volume with liquidations accelerating (2.50); target 404.19 before the 210.0k USDT short-liquidation cluster (peak 405.00, 1.00% away), stop 389.22 beyond the long-liquidation cluster at 391.00."
-	want = strings.Replace(want, "(2.50)", "(2.50x)", 1)
+	want := "Long breakout at 401.00: upward momentum of 0.80% on 2.00x volume with liquidations accelerating (2.50x); target 409.18 before the 210.0k USDT short-liquidation cluster (peak 410.00, 2.24% away), stop 396.21 beyond the long-liquidation cluster at 397.50."
 	if sig.Reason != want {
 		t.Errorf("reason\n got %s\nwant %s", sig.Reason, want)
 	}
 }
 
-func TestCooldownPerClusterAndRule(t *testing.T) {
+func TestCooldownPerRuleAndDirection(t *testing.T) {
 	s, _ := New(DefaultConfig(), nil)
 	if s.Evaluate(base()).Signal == nil {
 		t.Fatal("first evaluation should signal")
@@ -194,8 +213,13 @@ func TestCooldownPerClusterAndRule(t *testing.T) {
 	if dec.Signal != nil {
 		t.Fatalf("second signal inside the cooldown: %+v", dec.Signal)
 	}
-	if !strings.Contains(strings.Join(dec.Skips, "\n"), "already signalled 10m0s ago") {
+	if !strings.Contains(strings.Join(dec.Skips, "\n"), "long breakout: already signalled 10m0s ago") {
 		t.Fatalf("skips: %q", dec.Skips)
+	}
+	// The peak drifting by a bucket is the same setup: still cooling down.
+	in.Clusters[0].PeakPrice = d("410.4")
+	if s.Evaluate(in).Signal != nil {
+		t.Fatal("a drifting peak re-fired the same setup")
 	}
 	in.Now = t0.Add(31 * time.Minute)
 	if s.Evaluate(in).Signal == nil {
@@ -207,11 +231,14 @@ func TestSpikeFade(t *testing.T) {
 	cfg := DefaultConfig()
 	cfg.Breakout.Enabled = false
 	s, _ := New(cfg, nil)
-	// A cascade of long liquidations: price fell fast into 396.
+	// A cascade of long liquidations: price fell fast into 396, between a long cluster
+	// just below (392-394) and the short cluster above (404-408).
 	in := base()
 	in.Price = d("396")
+	in.Clusters = []liqmap.Cluster{*shortCluster("404", "406", "408"), *longCluster("392", "393", "394")}
 	in.Features = Features{MomentumPct: d("-1.5"), VolumeRatio: d("3"), Ready: true}
-	in.Velocity = liqmap.Velocity{Ratio: d("4"), LongsLiquidatedShortPerMin: d("90000"), ShortsLiquidatedShortPerMin: d("1000")}
+	spike := liqmap.Velocity{Ratio: d("4"), TotalShortPerMin: d("91000"), LongsLiquidatedShortPerMin: d("90000"), ShortsLiquidatedShortPerMin: d("1000")}
+	in.Velocity = spike
 	if dec := s.Evaluate(in); dec.Signal != nil {
 		t.Fatalf("no fade while the spike is still running, got %+v", dec.Signal)
 	}
@@ -221,20 +248,38 @@ func TestSpikeFade(t *testing.T) {
 	if sig == nil || sig.Rule != RuleSpike || sig.Direction != exchange.Long {
 		t.Fatalf("want a long spike fade, got %+v", sig)
 	}
-	// Target before the short cluster above; stop beyond the long cluster below (390*0.998).
-	if !sig.Target.Equal(d("404.19")) || !sig.Stop.Equal(d("389.22")) {
+	// Target before the short cluster above (406*0.998); stop beyond the long cluster below (392*0.998).
+	if !sig.Target.Equal(d("405.188")) || !sig.Stop.Equal(d("391.216")) {
 		t.Errorf("target/stop %s/%s", sig.Target, sig.Stop)
 	}
-	// Past the spike memory the fade is gone.
-	s2, _ := New(cfg, nil)
-	in.Velocity = liqmap.Velocity{Ratio: d("4"), LongsLiquidatedShortPerMin: d("1")}
-	in.Now = t0
-	s2.Evaluate(in)
-	in.Now = t0.Add(11 * time.Minute)
-	in.Velocity = liqmap.Velocity{Ratio: d("0.7")}
-	if sig := s2.Evaluate(in).Signal; sig != nil && sig.Rule == RuleSpike {
-		t.Fatalf("spike fade after the memory ran out: %+v", sig)
+	// One spike, one fade: the next quiet minute does not fade it again.
+	in.Now = t0.Add(40 * time.Minute)
+	if sig := s.Evaluate(in).Signal; sig != nil && sig.Rule == RuleSpike {
+		t.Fatalf("the same spike faded twice: %+v", sig)
 	}
+
+	t.Run("a small print after a quiet spell is not a spike", func(t *testing.T) {
+		s, _ := New(cfg, nil)
+		in.Now = t0
+		in.Velocity = liqmap.Velocity{Ratio: d("15"), TotalShortPerMin: d("100"), LongsLiquidatedShortPerMin: d("100")}
+		s.Evaluate(in)
+		in.Now = t0.Add(70 * time.Second)
+		in.Velocity = liqmap.Velocity{}
+		if sig := s.Evaluate(in).Signal; sig != nil && sig.Rule == RuleSpike {
+			t.Fatalf("faded a 100 USDT print: %+v", sig)
+		}
+	})
+	t.Run("past the spike memory", func(t *testing.T) {
+		s, _ := New(cfg, nil)
+		in.Now = t0
+		in.Velocity = spike
+		s.Evaluate(in)
+		in.Now = t0.Add(11 * time.Minute)
+		in.Velocity = liqmap.Velocity{Ratio: d("0.7")}
+		if sig := s.Evaluate(in).Signal; sig != nil && sig.Rule == RuleSpike {
+			t.Fatalf("spike fade after the memory ran out: %+v", sig)
+		}
+	})
 }
 
 func TestHistorySwitchesRuleOff(t *testing.T) {

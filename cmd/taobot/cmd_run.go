@@ -129,7 +129,7 @@ func runBot(ctx context.Context, cfg *config.Config, secrets config.Secrets, log
 	if err != nil {
 		if ctx.Err() != nil {
 			// Asked to stop while starting: that is a clean stop, not a failure.
-			log.Info().Str("reason", context.Cause(ctx).Error()).Str("phase", "start-up").Msg("taobot stopping")
+			log.Info().Str("reason", context.Cause(ctx).Error()).Str("phase", "start-up").AnErr("interrupted", err).Msg("taobot stopping")
 			return nil
 		}
 		return err
@@ -157,9 +157,13 @@ func buildDeps(ctx context.Context, cfg *config.Config, secrets config.Secrets, 
 	onClose func(time.Time, decimal.Decimal, bool)) (agent.Deps, func(), error) {
 	clock := exchange.WallClock{}
 	adapterLog := log.With().Str("component", "binance").Logger()
+	var key, secret string
+	if cfg.Mode == config.ModeLive { // paper and dry-run read public data only: they get no keys at all
+		key, secret = secrets.APIKey(), secrets.APISecret()
+	}
 	client, err := binance.New(binance.Options{
 		Network: binance.Network(cfg.Exchange.Network), RESTURL: cfg.Exchange.RESTURL, WSURL: cfg.Exchange.WSURL,
-		Key: secrets.APIKey(), Secret: secrets.APISecret(), Symbol: cfg.Symbol, Clock: clock, Logger: &adapterLog,
+		Key: key, Secret: secret, Symbol: cfg.Symbol, Clock: clock, Logger: &adapterLog,
 		OIPollInterval: cfg.Exchange.OIPollInterval, StaleAfter: cfg.Exchange.StaleAfter,
 		BackoffMin: cfg.Exchange.ReconnectBackoff.Min, BackoffMax: cfg.Exchange.ReconnectBackoff.Max,
 		RecvWindow: cfg.Exchange.RecvWindow.Milliseconds(),
