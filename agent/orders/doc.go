@@ -1,4 +1,81 @@
 // Package orders turns risk plans into positions safely: write-ahead
 // intents with deterministic client ids, exchange-side protective stops,
 // management, and reconciliation with the venue on start and after gaps.
+// It owns the intents, order records, fills and position records in the
+// state store; the agent loop calls it from its one goroutine.
+//
+// # Lifecycle
+//
+//  1. Submit writes an Intent (status pending, entry leg pending) to the
+//     store before anything is sent, sets the margin type (once a session)
+//     and the leverage (when it changes; "no need to change" is success),
+//     then sends the entry: LIMIT GTC at the plan's entry, or MARKET.
+//  2. On the first fill heard of (the ack, an ORDER_TRADE_UPDATE, or a
+//     query), a reduce-only STOP_MARKET algo order (workingType MARK_PRICE by
+//     default) is placed for the filled quantity, then a TAKE_PROFIT_MARKET.
+//     Each further partial fill places a new stop version for the whole
+//     position ("-s2", "-s3", ...) and only then cancels the old one, so the
+//     position is never without a stop; a stop that is too large is harmless
+//     (reduce-only). The target is sent with closePosition=true so it never
+//     needs amending as the position grows.
+//  3. Every second OnTick cancels a limit entry older than LimitTimeout (a
+//     partial fill keeps its fill and its stop), moves the stop to break-even
+//     or trails it when configured (new version first, old cancelled after),
+//     closes at market on the time stop or when the target's cluster has left
+//     the map for ClusterGoneGrace, resolves legs whose outcome is unknown,
+//     and repairs a missing stop. A position without an acknowledged stop
+//     for more than MissingStopAlarm is logged at ERROR as
+//     "unprotected_position" and listed in Status().Unprotected.
+//  4. Fills (TRADE updates) are booked into the PositionRecord with their
+//     commission and realized PnL; FUNDING_FEE balance changes are booked as
+//     funding. When the position is flat and the entry can fill no more, the
+//     leftover orders are cancelled, the record is closed with its exit
+//     reason, net PnL (realized − fees + funding) and R (net / planned
+//     worst-case loss), and Config.OnClose tells the risk limits
+//     (stoppedOut = the stop leg closed it).
+//
+// One trade at a time: Binance one-way mode nets every order on the symbol
+// into one position, so Submit refuses while a trade is open or opening.
+//
+// # Client ids
+//
+// "<prefix>-<signal id>-<leg><version>": leg e (entry), s (stop), t
+// (target), x (market exit); version 1 is implicit, replacements count up
+// (tb1-mk3x9lL-s, tb1-mk3x9lL-s2). Adopted positions are "<prefix>-a<ms36>",
+// foreign-position flattens "<prefix>-f<ms36>-x". Algo orders use the same
+// ids as clientAlgoId; the order a triggered algo order becomes carries it
+// too. Every id fits Binance's ^[\.A-Z\:/a-z0-9_-]{1,36}$, checked at Submit.
+// Orders at the venue without "<prefix>-" are someone else's and are never
+// touched.
+//
+// # Crash guarantees
+//
+// A leg is written as pending before it is sent and updated after the
+// answer, so after a crash at any point Reconcile finds it:
+//   - intent written, nothing sent: the entry is queried by client id; not
+//     found and younger than LimitTimeout, it is sent (same id), else dropped;
+//   - sent, no ack recorded: the venue's open orders (or a query) have it;
+//     it is adopted, never sent again;
+//   - filled, no stop: the fill is caught up from the order's executed
+//     quantity (fees unknown, logged as estimated) and a stop placed at once;
+//   - a stop written but not placed is queried and sent under the same id;
+//   - orders that vanished (filled or cancelled while away) are queried and
+//     their fills booked; a position the venue closed while away is closed.
+//
+// An unknown outcome (ErrUnknownOutcome, a timeout) is never resent blindly:
+// the leg is queried by client id; if the venue does not have it after
+// UnknownResend it is sent again under the same client id (a duplicate of an
+// open order would be refused by the venue). A rejected stop flattens the
+// position. A position the store does not know is adopted (record + stop
+// at AdoptStopPct from the mark) or flattened, as configured; our orders
+// that no live leg accounts for are cancelled. Reconcile fails, and Submit
+// refuses, when the venue cannot be read; it runs again when a user-stream
+// gap ends and on each tick until it succeeds.
+//
+// What is not durable: per-leg "unknown since" times, trailing/alarm
+// timers and the cluster-gone grace start restart from zero after a crash.
+//
+// This package must not import package agent (the agent imports it), call
+// time.Now (the injected clock is the only time), or talk to a venue other
+// than through exchange.Trader.
 package orders
