@@ -32,8 +32,9 @@ type Status struct {
 	Limits     risk.LimitsStatus   `json:"limits"`
 	LastSignal *state.SignalRecord `json:"lastSignal,omitempty"`
 	Orders     any                 `json:"orders,omitempty"`
-	// MapText is the rendered map (the same table `taobot map` prints).
-	MapText string `json:"-"`
+	// Map and MapText are what `taobot map` prints (JSON and text).
+	Map     MapView `json:"-"`
+	MapText string  `json:"-"`
 }
 
 // Status returns the latest published status.
@@ -50,11 +51,11 @@ func (a *Agent) publish(now time.Time, stale string) {
 	if a.d.Orders != nil {
 		s.Orders = a.d.Orders.Status()
 	}
+	visits := a.strat.Behaviour().History()
+	s.Map = NewMapView(a.m, at, a.mark.Mark, visits)
 	var buf bytes.Buffer
-	if a.mark.Mark.IsPositive() {
-		if err := a.m.Render(at, a.mark.Mark, &buf, liqmap.RenderOptions{}); err == nil {
-			s.MapText = buf.String()
-		}
+	if err := RenderMap(&buf, a.m, at, a.mark.Mark, visits); err == nil {
+		s.MapText = buf.String()
 	}
 	a.status.Store(&s)
 }
@@ -81,13 +82,7 @@ func (a *Agent) Handler() http.Handler {
 	mux.HandleFunc("GET /map", func(w http.ResponseWriter, r *http.Request) {
 		s := a.Status()
 		if r.URL.Query().Get("format") == "json" {
-			writeJSON(w, struct {
-				Mark     decimal.Decimal  `json:"mark"`
-				Nearest  liqmap.Nearest   `json:"nearest"`
-				Velocity liqmap.Velocity  `json:"velocity"`
-				Regime   liqmap.Regime    `json:"regime"`
-				Clusters []liqmap.Cluster `json:"clusters"`
-			}{s.Mark, s.Nearest, s.Velocity, s.Regime, s.Clusters})
+			writeJSON(w, s.Map)
 			return
 		}
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
@@ -96,6 +91,33 @@ func (a *Agent) Handler() http.Handler {
 			return
 		}
 		_, _ = w.Write([]byte(s.MapText))
+	})
+	// /signals lists stored signals as JSON lines, newest last. bbolt serves
+	// this read transaction alongside the loop's writes.
+	mux.HandleFunc("GET /signals", func(w http.ResponseWriter, r *http.Request) {
+		var from time.Time
+		if v := r.URL.Query().Get("since"); v != "" {
+			d, err := time.ParseDuration(v)
+			if err != nil || d < 0 {
+				http.Error(w, "since: want a duration like 1h or 0 for all, got "+v, http.StatusBadRequest)
+				return
+			}
+			if d > 0 {
+				from = a.d.Clock.Now().Add(-d)
+			}
+		}
+		recs, err := a.d.Store.Signals(from, time.Time{})
+		if err != nil {
+			http.Error(w, "read signals: "+err.Error(), http.StatusInternalServerError)
+			return
+		}
+		w.Header().Set("Content-Type", "application/x-ndjson")
+		enc := json.NewEncoder(w)
+		for _, rec := range recs {
+			if err := enc.Encode(rec); err != nil {
+				return // the client went away
+			}
+		}
 	})
 	return mux
 }

@@ -14,7 +14,6 @@ import (
 	"github.com/taobot/taobot/agent/config"
 	"github.com/taobot/taobot/agent/liqmap"
 	"github.com/taobot/taobot/agent/strategy"
-	"github.com/taobot/taobot/exchange"
 	"github.com/taobot/taobot/risk"
 )
 
@@ -37,12 +36,12 @@ func runMap(ctx context.Context, c *cli, args []string) int {
 		return usageCode(err)
 	}
 	cfg := config.Default()
-	if *db == "" || *url == "" {
-		if loaded, _, code := loadConfig(c, *path); code == exitOK {
-			cfg = *loaded
-		} else if *db == "" && *url == "" {
+	if *db == "" && *url == "" {
+		loaded, code := loadConfigNoKeys(c, *path)
+		if code != exitOK {
 			return code
 		}
+		cfg = *loaded
 	}
 	base := *url
 	if base == "" && cfg.HTTP.Listen != "" && *db == "" {
@@ -89,69 +88,44 @@ func runMap(ctx context.Context, c *cli, args []string) int {
 		return exitRuntime
 	}
 	var visits []strategy.Visit
-	if raw, ok, err := st.KVGet("strategy/behaviour"); err == nil && ok {
-		_ = json.Unmarshal(raw, &visits)
+	if raw, ok, err := st.KVGet(agent.KVBehaviour); err != nil {
+		fmt.Fprintf(c.stderr, "taobot map: read cluster behaviour: %v\n", err)
+		return exitRuntime
+	} else if ok {
+		if err := json.Unmarshal(raw, &visits); err != nil {
+			fmt.Fprintf(c.stderr, "taobot map: cluster behaviour in %s is unreadable (%v); showing the map without it\n", st.Path(), err)
+		}
 	}
 	price, _ := m.MarkPrice()
 	at := snap.Time
 	if *asJSON {
-		out := struct {
-			SnapshotTime time.Time               `json:"snapshotTime"`
-			Mark         string                  `json:"mark"`
-			Nearest      liqmap.Nearest          `json:"nearest"`
-			Velocity     liqmap.Velocity         `json:"velocity"`
-			Regime       liqmap.Regime           `json:"regime"`
-			Clusters     []liqmap.Cluster        `json:"clusters"`
-			RoundNumbers liqmap.RoundNumberStats `json:"roundNumbers"`
-			Behaviour    []strategy.Visit        `json:"behaviour"`
-		}{at, price.String(), m.Nearest(at, price), m.Velocity(at), m.Regime(at), m.Clusters(at), m.RoundNumbers(at), visits}
 		enc := json.NewEncoder(c.stdout)
 		enc.SetIndent("", "  ")
-		if err := enc.Encode(out); err != nil {
+		if err := enc.Encode(agent.NewMapView(m, at, price, visits)); err != nil {
+			fmt.Fprintf(c.stderr, "taobot map: %v\n", err)
 			return exitRuntime
 		}
 		return exitOK
 	}
 	fmt.Fprintf(c.stdout, "Liquidation map from snapshot %s in %s\n\n", at.UTC().Format(time.RFC3339), st.Path())
-	if !price.IsPositive() {
-		fmt.Fprintln(c.stdout, "(the snapshot has no mark price yet)")
-		return exitOK
-	}
-	if err := m.Render(at, price, c.stdout, liqmap.RenderOptions{}); err != nil {
+	if err := agent.RenderMap(c.stdout, m, at, price, visits); err != nil {
 		fmt.Fprintf(c.stderr, "taobot map: %v\n", err)
 		return exitRuntime
 	}
-	printBehaviour(c.stdout, visits)
 	return exitOK
 }
 
-// printBehaviour summarises how price resolved at each kind of cluster.
-func printBehaviour(w io.Writer, visits []strategy.Visit) {
-	fmt.Fprintf(w, "\nCluster behaviour (%d classified visits)\n", len(visits))
-	if len(visits) == 0 {
-		fmt.Fprintln(w, "  none yet: a visit is classified one behaviour window after price enters a cluster")
-		return
+func fetchMap(ctx context.Context, w io.Writer, base string, asJSON bool) error {
+	path := "/map"
+	if asJSON {
+		path += "?format=json"
 	}
-	for _, dom := range []exchange.PositionDirection{exchange.Short, exchange.Long} {
-		for _, below := range []bool{true, false} {
-			k := strategy.ClusterKind{Dominant: dom, FromBelow: below}
-			t := strategy.TallyVisits(visits, k)
-			if t.Total() == 0 {
-				continue
-			}
-			fmt.Fprintf(w, "  %-48s break %d  bounce %d  consolidate %d\n", k.String()+":", t.Break, t.Bounce, t.Consolidate)
-		}
-	}
-	last := visits[len(visits)-1]
-	fmt.Fprintf(w, "  last: %s at %s (%s..%s) from %s, volume %s\n", last.Outcome, last.Peak, last.Low, last.High,
-		map[bool]string{true: "below", false: "above"}[last.FromBelow], last.Volume.StringFixed(3))
+	return fetchBot(ctx, w, base, path)
 }
 
-func fetchMap(ctx context.Context, w io.Writer, base string, asJSON bool) error {
-	u := strings.TrimRight(base, "/") + "/map"
-	if asJSON {
-		u += "?format=json"
-	}
+// fetchBot copies what a running bot's status API answers at path to w.
+func fetchBot(ctx context.Context, w io.Writer, base, path string) error {
+	u := strings.TrimRight(base, "/") + path
 	ctx, cancel := context.WithTimeout(ctx, 3*time.Second)
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
