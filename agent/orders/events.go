@@ -64,6 +64,13 @@ func (m *Manager) onOrderUpdate(ctx context.Context, e exchange.OrderUpdate) {
 	}
 	t, l := m.find(o.ClientID)
 	if t == nil {
+		if e.ExecType == "TRADE" && m.ours(o.ClientID) {
+			// A fill of ours no live intent expects: the venue position is
+			// not what we think. Reconcile (adopt or flatten) on the next tick.
+			m.needRecon = true
+			m.log.Error().Str("event", "unexpected_fill").Str("client_id", o.ClientID).Str("qty", e.LastFillQty.String()).
+				Msg("fill for an order no live intent expects; reconciling")
+		}
 		return
 	}
 	if l.Kind == state.KindAlgo {

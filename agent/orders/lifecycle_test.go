@@ -133,3 +133,27 @@ func TestMarketEntryStopHit(t *testing.T) {
 		t.Errorf("target left open: %v", algoIDs(r.openAlgos()))
 	}
 }
+
+// Liquidation by the venue closes the record with the margin lost.
+//
+//	long 2 @ 400.10 (ask), 5x isolated: margin 2*400.10/5 = 160.04, entry fee 0.4001
+//	mark 300 crosses the liquidation price (about 324), above the stop at 290
+//	net = -160.04 - 0.4001 = -160.4401
+func TestLiquidation(t *testing.T) {
+	r := restartRig(t)
+	r.cfg.EntryType = exchange.Market
+	r.start()
+	r.submit(sig("lq", exchange.Long), plan(exchange.Long, "400", "290", "420", "2", "220"))
+	r.clock.Advance(time.Minute)
+	r.book("299.90", "300.00")
+	r.mark("300")
+	p := r.position("tb1-lq")
+	if p.Open() || p.ExitReason != "liquidation" {
+		t.Fatalf("position %+v", p)
+	}
+	eq(t, "net", p.RealizedPnL, d("-160.4401"))
+	r.expectVenue(nil, nil)
+	if len(r.logEvents("liquidated")) != 1 {
+		t.Errorf("liquidated events %d", len(r.logEvents("liquidated")))
+	}
+}

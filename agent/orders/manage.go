@@ -17,6 +17,10 @@ import (
 // entries, protection and its alarm, stop moves, time stop and the
 // cluster-gone exit.
 func (m *Manager) OnTick(ctx context.Context, now time.Time, view MarketView) {
+	if m.needRecon {
+		m.needRecon = false
+		m.reconciled = false
+	}
 	if !m.reconciled {
 		if m.loaded || m.reconErr != "" {
 			if err := m.Reconcile(ctx); err != nil {

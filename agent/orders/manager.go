@@ -31,6 +31,7 @@ type Manager struct {
 
 	loaded      bool // intents read from the store
 	reconciled  bool // no Submit until true
+	needRecon   bool // something unexpected happened: reconcile on the next tick
 	blind       bool // the user stream is in a gap
 	lastRecon   time.Time
 	reconErr    string

@@ -236,3 +236,54 @@ func TestRestartStopFilledWhileAway(t *testing.T) {
 		t.Errorf("closes %+v", r.closes)
 	}
 }
+
+// Crash between sending the stop and recording its ack: the venue has it,
+// so it is adopted and not sent again.
+func TestRestartStopSentNoAck(t *testing.T) {
+	r := restartRig(t)
+	id := "tb1-c6"
+	if _, err := r.paper.PlaceOrder(r.ctx, exchange.OrderRequest{Symbol: sym, ClientID: id + "-e", Side: exchange.Buy,
+		Type: exchange.Market, Qty: d("2")}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r.paper.PlaceAlgoOrder(r.ctx, exchange.AlgoOrderRequest{Symbol: sym, ClientAlgoID: id + "-s", Side: exchange.Sell,
+		Type: exchange.StopMarket, TriggerPrice: d("390"), Qty: d("2"), ReduceOnly: true, WorkingType: exchange.MarkPriceTrigger}); err != nil {
+		t.Fatal(err)
+	}
+	r.drain()
+	stop := state.Leg{Name: state.LegStop, ClientID: id + "-s", Kind: state.KindAlgo, Side: exchange.Sell, Type: exchange.StopMarket,
+		Price: d("390"), Qty: d("2"), State: state.LegPending}
+	pos := &state.PositionRecord{ID: id, IntentID: id, Symbol: sym, Direction: exchange.Long, Qty: d("2"), EntryPrice: d("400.1"),
+		Stop: d("390"), Target: d("420"), RiskUSDT: d("20"), OpenedAt: t0, EnteredQty: d("2")}
+	r.put(crashIntent(id, t0, exchange.Market, entryLeg(id, exchange.Market, state.LegFilled), stop), pos,
+		state.OrderRecord{ClientID: id + "-e", IntentID: id, Leg: state.LegEntry, ExecutedQty: d("2"), Status: "FILLED"})
+	f := newFake(r.paper)
+	r.trader = f
+	r.start()
+	r.expectVenue(nil, []string{id + "-s/2", id + "-t/0"})
+	if f.calls[id+"-s"] != 0 || f.calls[id+"-t"] != 1 {
+		t.Errorf("calls %v", f.calls)
+	}
+	if l := r.intent(id).Legs[1]; l.State != state.LegOpen || l.ExchangeID == 0 {
+		t.Errorf("stop leg %+v", l)
+	}
+}
+
+// A fill of ours that no live intent expects makes the next tick
+// reconcile, which adopts the position.
+func TestUnexpectedFillReconciles(t *testing.T) {
+	r := restartRig(t)
+	r.start()
+	if _, err := r.paper.PlaceOrder(r.ctx, exchange.OrderRequest{Symbol: sym, ClientID: "tb1-zz-e", Side: exchange.Buy,
+		Type: exchange.Market, Qty: d("1")}); err != nil {
+		t.Fatal(err)
+	}
+	r.pump()
+	if len(r.logEvents("unexpected_fill")) != 1 {
+		t.Fatalf("unexpected fill not logged")
+	}
+	r.tick(time.Second, MarketView{})
+	if !hasDecision(r, "adopt_unknown") || r.m.OpenPositions() != 1 {
+		t.Errorf("decisions %v", r.logEvents("reconcile"))
+	}
+}
