@@ -63,6 +63,12 @@ func (m *Manager) onOrderUpdate(ctx context.Context, e exchange.OrderUpdate) {
 		return
 	}
 	t, l := m.find(o.ClientID)
+	if t == nil && o.OrderID != 0 {
+		// The order a triggered algo order became may carry its own client id.
+		if cid, ok := m.actual[o.OrderID]; ok {
+			t, l = m.find(cid)
+		}
+	}
 	if t == nil {
 		if e.ExecType == "TRADE" && m.ours(o.ClientID) {
 			// A fill of ours no live intent expects: the venue position is
@@ -96,7 +102,13 @@ func (m *Manager) onAlgoUpdate(ctx context.Context, e exchange.AlgoUpdate) {
 		return
 	}
 	was := l.State
+	if id := e.AlgoOrder.ActualOrderID; id != 0 {
+		m.actual[id] = l.ClientID
+	}
 	m.observeAlgo(t, l, e.AlgoOrder)
+	if l.State == state.LegFilled && was != state.LegFilled {
+		t.finishedAt = m.clock.Now()
+	}
 	_ = m.save(t, m.record(t, l))
 	if l.State != was {
 		m.legEvent(m.log.Info(), "algo_update", t, l).Str("status", string(e.AlgoOrder.Status)).Msg("conditional order update")

@@ -59,6 +59,8 @@ type rig struct {
 	cfg    Config
 	logBuf *bytes.Buffer
 	closes []closeCall
+	// filter, when set, rewrites or drops user events on their way to the manager.
+	filter func(exchange.Event) (exchange.Event, bool)
 }
 
 type closeCall struct {
@@ -120,7 +122,15 @@ func (r *rig) build() {
 // context returns at once, leaving undelivered events queued in order.
 func (r *rig) pump() {
 	r.t.Helper()
-	r.pumpTo(func(ev exchange.Event) { r.m.OnEvent(r.ctx, ev) })
+	r.pumpTo(func(ev exchange.Event) {
+		if r.filter != nil {
+			var keep bool
+			if ev, keep = r.filter(ev); !keep {
+				return
+			}
+		}
+		r.m.OnEvent(r.ctx, ev)
+	})
 }
 
 // drain discards the venue's queued user events (the process that would

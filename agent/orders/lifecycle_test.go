@@ -157,3 +157,59 @@ func TestLiquidation(t *testing.T) {
 		t.Errorf("liquidated events %d", len(r.logEvents("liquidated")))
 	}
 }
+
+// The order a triggered stop becomes may carry its own client id: it is
+// matched through the algo order's actualOrderId. If its fills never arrive,
+// the manager asks the venue after finishGrace and closes the record.
+func TestTriggeredOrderFills(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		drop   bool
+		reason string
+	}{{"own client id", false, "stop"}, {"fills lost", true, "stop"}} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := restartRig(t)
+			r.cfg.EntryType = exchange.Market
+			r.start()
+			r.submit(sig("tr", exchange.Long), plan(exchange.Long, "400", "390", "420", "2", "20"))
+			id := "tb1-tr"
+			r.filter = func(ev exchange.Event) (exchange.Event, bool) {
+				if u, ok := ev.(exchange.OrderUpdate); ok && u.Order.ClientID == id+"-s" {
+					if tc.drop {
+						return nil, false
+					}
+					u.Order.ClientID = "x-trig-1"
+					return u, true
+				}
+				return ev, true
+			}
+			r.clock.Advance(time.Minute)
+			r.book("389.90", "390.00")
+			r.mark("389.95")
+			if !tc.drop {
+				if p := r.position(id); p.Open() || p.ExitReason != tc.reason {
+					t.Fatalf("position %+v", p)
+				}
+				return
+			}
+			eq(t, "venue flat", r.venuePos(), d("0"))
+			r.tick(time.Second, MarketView{})
+			if !r.position(id).Open() {
+				t.Fatal("closed before the grace")
+			}
+			r.tick(2*time.Second, MarketView{}) // fills_missing: reconcile next tick
+			r.tick(time.Second, MarketView{})
+			p := r.position(id)
+			if p.Open() || p.ExitReason != tc.reason {
+				t.Fatalf("position %+v", p)
+			}
+			// Caught up from the triggered order: 2 @ 389.90, fee unknown.
+			eq(t, "exit price", p.ExitPrice, d("389.9"))
+			eq(t, "net", p.RealizedPnL, d("-20.8001"))
+			r.expectVenue(nil, nil)
+			if !hasDecision(r, "catch_up_fill") || len(r.logEvents("stop_placed")) != 1 {
+				t.Errorf("decisions %v, stops placed %d", r.logEvents("reconcile"), len(r.logEvents("stop_placed")))
+			}
+		})
+	}
+}

@@ -13,6 +13,10 @@ import (
 	"github.com/taobot/taobot/state"
 )
 
+// finishGrace is how long the fills of a FINISHED stop or target may take
+// to arrive before the manager asks the venue.
+const finishGrace = 2 * time.Second
+
 // OnTick runs management once a second: retries and resolutions, stale
 // entries, protection and its alarm, stop moves, time stop and the
 // cluster-gone exit.
@@ -36,6 +40,13 @@ func (m *Manager) OnTick(ctx context.Context, now time.Time, view MarketView) {
 }
 
 func (m *Manager) manage(ctx context.Context, t *trade, now time.Time, view MarketView) {
+	if !t.finishedAt.IsZero() && now.Sub(t.finishedAt) >= finishGrace && t.exposure().IsPositive() {
+		t.finishedAt = time.Time{}
+		m.needRecon = true
+		m.log.Warn().Str("event", "fills_missing").Str("intent", t.in.ID).Str("booked_qty", t.exposure().String()).
+			Msg("a stop or target finished but its fills were not booked; reconciling")
+		return // no new stop for a position the venue may have closed: ask it first
+	}
 	// Legs whose outcome is unknown or that still wait for a retry.
 	for _, l := range append([]state.Leg(nil), t.in.Legs...) {
 		if l.State == state.LegUnknown || l.State == state.LegPending && l.Name == state.LegEntry {

@@ -29,9 +29,12 @@ type Manager struct {
 	// order of trades by creation, for deterministic iteration.
 	order []string
 
-	loaded      bool // intents read from the store
-	reconciled  bool // no Submit until true
-	needRecon   bool // something unexpected happened: reconcile on the next tick
+	loaded     bool // intents read from the store
+	reconciled bool // no Submit until true
+	needRecon  bool // something unexpected happened: reconcile on the next tick
+	// actual maps the order id a triggered algo order became to the algo
+	// order's client id, for venues that give that order its own client id.
+	actual      map[int64]string
 	blind       bool // the user stream is in a gap
 	lastRecon   time.Time
 	reconErr    string
@@ -65,6 +68,9 @@ type trade struct {
 	unprotectedSince time.Time
 	alarmedAt        time.Time
 	clusterMissSince time.Time
+	// finishedAt is when a stop or target last reported FINISHED; if the
+	// position is still booked open soon after, its fills went astray.
+	finishedAt time.Time
 }
 
 func newTrade(in state.Intent) *trade {
@@ -90,7 +96,7 @@ func New(cfg Config, trader exchange.Trader, store *state.Store, clock exchange.
 	return &Manager{
 		cfg: cfg, tr: trader, st: store, clock: clock, rules: rules,
 		log:    log.With().Str("component", "orders").Logger(),
-		trades: map[string]*trade{},
+		trades: map[string]*trade{}, actual: map[int64]string{},
 	}, nil
 }
 

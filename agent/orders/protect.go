@@ -46,6 +46,13 @@ func (m *Manager) protect(ctx context.Context, t *trade) {
 	if !want.IsPositive() || t.exiting() {
 		return
 	}
+	if !t.finishedAt.IsZero() && m.clock.Now().Sub(t.finishedAt) < finishGrace {
+		// A stop or target just finished: if the venue is flat its fills are
+		// on their way, and a new stop would only be refused or left over.
+		if q, err := m.venueQty(ctx, t.in.Direction); err == nil && q.IsZero() {
+			return
+		}
+	}
 	old := t.current(state.LegStop)
 	if old != nil && (old.State == state.LegUnknown || old.State == state.LegPending) {
 		// Written or sent but not acknowledged: query first; an absent

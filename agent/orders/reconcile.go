@@ -296,6 +296,17 @@ func (m *Manager) reconcilePosition(ctx context.Context, v venueView) {
 	case mine == nil && vq.IsPositive():
 		m.unknownPosition(ctx, v.pos)
 	case mine != nil && !vq.IsPositive():
+		// A stop or target that finished: its triggered order tells the fills.
+		for i := range mine.in.Legs {
+			if l := &mine.in.Legs[i]; l.State == state.LegFilled && (l.Name == state.LegStop || l.Name == state.LegTarget) {
+				if err := m.catchUp(ctx, mine, l); err != nil {
+					m.log.Warn().Err(err).Str("event", "catch_up_failed").Str("client_id", l.ClientID).Msg("fills of a finished order unknown")
+				}
+			}
+		}
+		if m.maybeClose(ctx, mine) {
+			return
+		}
 		m.decide("closed_at_venue").Str("intent", mine.in.ID).Str("booked_qty", mine.exposure().String()).
 			Msg("the venue is flat: the position closed while we were away; PnL of the missing fills is unknown")
 		if mine.pos == nil {
