@@ -125,6 +125,12 @@ func runSize(_ context.Context, c *cli, args []string) int {
 	if maxLossPct.set && !equity.set {
 		return bad("--max-loss-pct needs --equity")
 	}
+	if maxLoss.set && !maxLoss.v.IsPositive() {
+		return bad("--max-loss must be > 0 USDT (the most this trade may lose), got %s", maxLoss.v)
+	}
+	if maxLossPct.set && (!maxLossPct.v.IsPositive() || maxLossPct.v.GreaterThan(decimal.NewFromInt(100))) {
+		return bad("--max-loss-pct must be > 0 and <= 100 (percent of --equity), got %s", maxLossPct.v)
+	}
 	var mt exchange.MarginType
 	switch strings.ToLower(*margin) {
 	case "isolated":

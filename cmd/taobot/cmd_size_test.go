@@ -111,6 +111,9 @@ func TestSizeUsageErrors(t *testing.T) {
 		{"--side", "long", "--entry", "400", "--stop", "380", "--max-loss", "50", "--liq-buffer", "2"},
 		{"--side", "long", "--entry", "400", "--stop", "380", "--max-loss", "50", "extra"},
 		{"--side", "long", "--entry", "400", "--stop", "380", "--max-loss", "50", "--margin", "cross"},
+		{"--side", "long", "--entry", "400", "--stop", "380", "--max-loss", "0"},
+		{"--side", "long", "--entry", "400", "--stop", "380", "--max-loss", "-5"},
+		{"--side", "long", "--entry", "400", "--stop", "380", "--max-loss-pct", "150", "--equity", "1000"},
 	} {
 		code, _, errOut := calcRun(t, append([]string{"size"}, args...)...)
 		if code != exitUsage || errOut == "" {
