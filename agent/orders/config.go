@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"strings"
 	"time"
 
 	"github.com/shopspring/decimal"
@@ -74,6 +75,18 @@ func (c Config) withDefaults() (Config, error) {
 	}
 	if !prefixRE.MatchString(c.Prefix) {
 		errs = append(errs, fmt.Errorf("prefix must be 1-8 of [A-Za-z0-9_-], got %q", c.Prefix))
+	}
+	// Accept the YAML spellings (limit, mark_price, isolated, cross) as well as the venue's.
+	c.EntryType = exchange.OrderType(strings.ToUpper(string(c.EntryType)))
+	c.StopWorkingType = exchange.WorkingType(strings.ToUpper(string(c.StopWorkingType)))
+	switch strings.ToUpper(string(c.MarginType)) {
+	case "":
+	case "ISOLATED":
+		c.MarginType = exchange.Isolated
+	case "CROSS", "CROSSED":
+		c.MarginType = exchange.Cross
+	default:
+		errs = append(errs, fmt.Errorf("margin type must be ISOLATED or CROSSED, got %q", c.MarginType))
 	}
 	switch c.EntryType {
 	case "":

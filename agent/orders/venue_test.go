@@ -2,11 +2,14 @@ package orders
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/taobot/taobot/exchange"
+	"github.com/taobot/taobot/risk"
 	"github.com/taobot/taobot/state"
 )
 
@@ -235,5 +238,37 @@ func TestReconcileFailsWhenVenueUnreadable(t *testing.T) {
 	}
 	if st := r.m.Status().(Status); st.Reconciled || st.ReconcileError == "" {
 		t.Errorf("status %+v", st)
+	}
+}
+
+// Submit refuses what it must never send: too long an id, a signal traded
+// before, a rejected plan; margin type and leverage are set first.
+func TestSubmitRefusals(t *testing.T) {
+	r := restartRig(t)
+	r.cfg.EntryType = exchange.Market
+	r.start()
+	p := plan(exchange.Long, "400", "390", "420", "1", "10")
+	if err := r.m.Submit(r.ctx, sig("abcdefghijklmnopqrstuvwxyz0123", exchange.Long), p); err == nil || !strings.Contains(err.Error(), "client id") {
+		t.Errorf("long id: %v", err)
+	}
+	bad := p
+	bad.Rejections = append(bad.Rejections, risk.Rejection{Code: "min_notional", Message: "too small"})
+	if err := r.m.Submit(r.ctx, sig("rj", exchange.Long), bad); err == nil {
+		t.Error("rejected plan submitted")
+	}
+	r.submit(sig("once", exchange.Long), p)
+	if err := r.m.Flatten(r.ctx, "test"); err != nil {
+		t.Fatal(err)
+	}
+	r.pump()
+	if err := r.m.Submit(r.ctx, sig("once", exchange.Long), p); err == nil || !strings.Contains(err.Error(), "already exists") {
+		t.Errorf("second submit of a signal: %v", err)
+	}
+	if acct, _ := r.paper.Positions(r.ctx, sym); acct[0].Leverage != 5 {
+		t.Errorf("leverage %d, want the plan's 5", acct[0].Leverage)
+	}
+	raw, err := json.Marshal(r.m.Status())
+	if err != nil || !strings.Contains(string(raw), `"reconciled":true`) || !strings.Contains(string(raw), `"closedThisSession":1`) {
+		t.Errorf("status JSON %s %v", raw, err)
 	}
 }
