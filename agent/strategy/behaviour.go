@@ -2,6 +2,7 @@ package strategy
 
 import (
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/shopspring/decimal"
@@ -50,7 +51,7 @@ func (k ClusterKind) String() string {
 	if k.FromBelow {
 		from = "below"
 	}
-	return fmt.Sprintf("%s-liquidation clusters reached from %s", lower(string(k.Dominant)), from)
+	return fmt.Sprintf("%s-liquidation clusters reached from %s", lower(k.Dominant), from)
 }
 
 // Tally counts outcomes of one cluster kind.
@@ -178,12 +179,5 @@ func (b *Behaviour) Observe(now time.Time, price, volume decimal.Decimal, cluste
 	return nil
 }
 
-func lower(s string) string {
-	out := []byte(s)
-	for i, c := range out {
-		if c >= 'A' && c <= 'Z' {
-			out[i] = c + 'a' - 'A'
-		}
-	}
-	return string(out)
-}
+// lower spells a side or direction for sentences.
+func lower[T ~string](s T) string { return strings.ToLower(string(s)) }

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/shopspring/decimal"
@@ -138,7 +137,7 @@ func (s *Strategy) Evaluate(in Input) Decision {
 		// as notional decays, and the same setup must not fire again for it.
 		key := string(c.Rule) + "/" + string(c.Direction)
 		if last, ok := s.fired[key]; ok && in.Now.Sub(last) < s.cfg.SignalCooldown {
-			skip("%s %s: already signalled %s ago", lower(string(c.Direction)), c.Rule, in.Now.Sub(last).Round(time.Second))
+			skip("%s %s: already signalled %s ago", lower(c.Direction), c.Rule, in.Now.Sub(last).Round(time.Second))
 			continue
 		}
 		if c.Rule == RuleSpike {
@@ -301,7 +300,7 @@ func (s *Strategy) breakoutOK(in Input, near *liqmap.Cluster, dir exchange.Posit
 	}
 	switch {
 	case near.Fuel() != want:
-		return "", fmt.Errorf("cluster holds mostly %s liquidations, not %s", lower(string(near.Fuel())), lower(string(want)))
+		return "", fmt.Errorf("cluster holds mostly %s liquidations, not %s", lower(near.Fuel()), lower(want))
 	case f.MomentumPct.Abs().LessThan(r.MinMomentumPct):
 		return "", fmt.Errorf("momentum %s%% is below %s%%", f.MomentumPct.Abs().StringFixed(2), r.MinMomentumPct)
 	case f.VolumeRatio.LessThan(r.MinVolumeRatio):
@@ -321,7 +320,7 @@ func (s *Strategy) breakoutOK(in Input, near *liqmap.Cluster, dir exchange.Posit
 		return "", err
 	}
 	return fmt.Sprintf("%s momentum of %s%% on %sx volume with liquidations accelerating (%sx)",
-		map[bool]string{true: "upward", false: "downward"}[dir == exchange.Long], f.MomentumPct.Abs().StringFixed(2),
+		pick(dir == exchange.Long, "upward", "downward"), f.MomentumPct.Abs().StringFixed(2),
 		f.VolumeRatio.StringFixed(2), in.Velocity.Ratio.StringFixed(2)), nil
 }
 
@@ -357,11 +356,11 @@ func (s *Strategy) historyOK(kind ClusterKind, expect Outcome) error {
 // opposite cluster, or at the maximum distance.
 func (s *Strategy) build(in Input, rule Rule, dir exchange.PositionDirection, target, opposite *liqmap.Cluster, why string) (*Signal, error) {
 	if target == nil {
-		return nil, fmt.Errorf("no usable %s cluster to target", map[bool]string{true: "upper", false: "lower"}[dir == exchange.Long])
+		return nil, fmt.Errorf("no usable %s cluster to target", pick(dir == exchange.Long, "upper", "lower"))
 	}
 	long := dir == exchange.Long
 	if long && target.Fuel() != exchange.Short || !long && target.Fuel() != exchange.Long {
-		return nil, fmt.Errorf("target cluster at %s holds mostly %s liquidations", target.PeakPrice, lower(string(target.Fuel())))
+		return nil, fmt.Errorf("target cluster at %s holds mostly %s liquidations", target.PeakPrice, lower(target.Fuel()))
 	}
 	p := in.Price
 	tOff, sOff, maxStop := pct(s.cfg.TargetOffsetPct), pct(s.cfg.StopOffsetPct), pct(s.cfg.MaxStopDistancePct)
@@ -419,14 +418,14 @@ func (s *Strategy) build(in Input, rule Rule, dir exchange.PositionDirection, ta
 	}
 	stopWhere := "at the maximum distance"
 	if opposite != nil && !stop.Equal(capStop.Round(8)) {
-		stopWhere = fmt.Sprintf("beyond the %s-liquidation cluster at %s", lower(string(opposite.Fuel())), opposite.PeakPrice.StringFixed(2))
+		stopWhere = fmt.Sprintf("beyond the %s-liquidation cluster at %s", lower(opposite.Fuel()), opposite.PeakPrice.StringFixed(2))
 	}
 	round := ""
 	if target.Round.Tagged() {
 		round = fmt.Sprintf(", round %s", target.Round.Level)
 	}
 	sig.Reason = fmt.Sprintf("%s %s at %s: %s; target %s before the %s USDT %s-liquidation cluster (peak %s%s, %s%% away), stop %s %s.",
-		titleDir(dir), rule, p.StringFixed(2), why, tgt.StringFixed(2), humanUSD(target.Total), lower(string(target.Fuel())),
+		titleDir(dir), rule, p.StringFixed(2), why, tgt.StringFixed(2), humanUSD(target.Total), lower(target.Fuel()),
 		target.PeakPrice.StringFixed(2), round, t.DistancePct.StringFixed(2), stop.StringFixed(2), stopWhere)
 	return sig, nil
 }
@@ -444,6 +443,14 @@ func (s *Strategy) fundingOK(in Input, dir exchange.PositionDirection) error {
 		return fmt.Errorf("funding %s is extreme: shorts are crowded", in.FundingRate)
 	}
 	return nil
+}
+
+// pick is a ternary for wording.
+func pick(cond bool, yes, no string) string {
+	if cond {
+		return yes
+	}
+	return no
 }
 
 func titleDir(d exchange.PositionDirection) string {
@@ -466,5 +473,5 @@ func humanUSD(v decimal.Decimal) string {
 // signalID is short, sortable and deterministic: base-36 milliseconds plus L/S.
 // Order client ids derive from it, so it stays well inside Binance's 36 characters.
 func signalID(t time.Time, d exchange.PositionDirection) string {
-	return strings.ToLower(strconv.FormatInt(t.UnixMilli(), 36)) + string(string(d)[0])
+	return strconv.FormatInt(t.UnixMilli(), 36) + string(d)[:1]
 }
