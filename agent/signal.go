@@ -124,4 +124,3 @@ func (a *Agent) plan(ctx context.Context, sig strategy.Signal) (risk.PlanResult,
 	}
 	return plan, nil
 }
-
