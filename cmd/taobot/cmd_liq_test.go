@@ -51,19 +51,25 @@ func TestLiqJSON(t *testing.T) {
 }
 
 func TestLiqUsageErrors(t *testing.T) {
-	for _, args := range [][]string{
-		{"--entry", "400", "--qty", "10", "--wallet", "400"},
-		{"--side", "long", "--qty", "10", "--wallet", "400"},
-		{"--side", "long", "--entry", "400", "--qty", "10", "--wallet", "400", "--cum", "5"},
-		{"--side", "long", "--entry", "400", "--qty", "0", "--wallet", "400"},
-		{"--side", "long", "--entry", "400", "--qty", "-10", "--wallet", "400"},
-		{"--side", "long", "--entry", "400", "--qty", "10", "--wallet", "400", "--mmr", "1"},
-	} {
-		if code, _, errOut := calcRun(t, append([]string{"liq"}, args...)...); code != exitUsage || errOut == "" {
-			t.Errorf("%v: exit %d stderr %q", args, code, errOut)
+	cases := []struct {
+		args []string
+		want string // a fragment stderr must contain
+	}{
+		{[]string{"--entry", "400", "--qty", "10", "--wallet", "400"}, `--side must be long or short, got ""`},
+		{[]string{"--side", "long", "--qty", "10", "--wallet", "400"}, "--entry, --qty and --wallet are required"},
+		{[]string{"--side", "long", "--entry", "400", "--qty", "10", "--wallet", "400", "--cum", "5"}, "--cum needs --mmr"},
+		{[]string{"--side", "long", "--entry", "400", "--qty", "0", "--wallet", "400"}, "--qty must be > 0"},
+		{[]string{"--side", "long", "--entry", "400", "--qty", "-10", "--wallet", "400"}, "--qty must be > 0"},
+		{[]string{"--side", "long", "--entry", "400", "--qty", "10", "--wallet", "400", "--mmr", "1"}, "maintenance margin ratio 1 outside [0, 1)"},
+		{[]string{"--side", "long", "--entry", "-400", "--qty", "10", "--wallet", "400"}, "qty and entry must be > 0"},
+	}
+	for _, c := range cases {
+		code, _, errOut := calcRun(t, append([]string{"liq"}, c.args...)...)
+		if code != exitUsage || !strings.Contains(errOut, c.want) {
+			t.Errorf("%v: exit %d stderr %q, want %d with %q", c.args, code, errOut, exitUsage, c.want)
 		}
 	}
-	if code, _, _ := calcRun(t, "liq", "--help"); code != exitOK {
-		t.Errorf("--help exit %d", code)
+	if code, _, errOut := calcRun(t, "liq", "--help"); code != exitOK || !strings.Contains(errOut, "Usage: taobot liq") {
+		t.Errorf("--help exit %d, %q", code, errOut)
 	}
 }

@@ -99,25 +99,31 @@ func TestSizeFlagsReachThePlan(t *testing.T) {
 }
 
 func TestSizeUsageErrors(t *testing.T) {
-	for _, args := range [][]string{
-		{"--entry", "400", "--stop", "380", "--max-loss", "50"},
-		{"--side", "up", "--entry", "400", "--stop", "380", "--max-loss", "50"},
-		{"--side", "long", "--entry", "400", "--max-loss", "50"},
-		{"--side", "long", "--entry", "400", "--stop", "380"},
-		{"--side", "long", "--entry", "400", "--stop", "380", "--max-loss-pct", "1"},
-		{"--side", "long", "--entry", "abc", "--stop", "380", "--max-loss", "50"},
-		{"--side", "long", "--entry", "400", "--stop", "380", "--max-loss", "50", "--margin", "portfolio"},
-		{"--side", "long", "--entry", "400", "--stop", "380", "--max-loss", "50", "--now", "yesterday"},
-		{"--side", "long", "--entry", "400", "--stop", "380", "--max-loss", "50", "--liq-buffer", "2"},
-		{"--side", "long", "--entry", "400", "--stop", "380", "--max-loss", "50", "extra"},
-		{"--side", "long", "--entry", "400", "--stop", "380", "--max-loss", "50", "--margin", "cross"},
-		{"--side", "long", "--entry", "400", "--stop", "380", "--max-loss", "0"},
-		{"--side", "long", "--entry", "400", "--stop", "380", "--max-loss", "-5"},
-		{"--side", "long", "--entry", "400", "--stop", "380", "--max-loss-pct", "150", "--equity", "1000"},
-	} {
-		code, _, errOut := calcRun(t, append([]string{"size"}, args...)...)
-		if code != exitUsage || errOut == "" {
-			t.Errorf("%v: exit %d stderr %q, want %d with a message", args, code, errOut, exitUsage)
+	base := []string{"--side", "long", "--entry", "400", "--stop", "380"}
+	cases := []struct {
+		args []string
+		want string // a fragment stderr must contain: the message names the flag
+	}{
+		{[]string{"--entry", "400", "--stop", "380", "--max-loss", "50"}, `--side must be long or short, got ""`},
+		{[]string{"--side", "up", "--entry", "400", "--stop", "380", "--max-loss", "50"}, `--side must be long or short, got "up"`},
+		{[]string{"--side", "long", "--entry", "400", "--max-loss", "50"}, "--entry and --stop are required"},
+		{base, "give --max-loss (USDT) or --max-loss-pct with --equity"},
+		{append(base, "--max-loss-pct", "1"), "--max-loss-pct needs --equity"},
+		{[]string{"--side", "long", "--entry", "abc", "--stop", "380", "--max-loss", "50"}, `invalid value "abc" for flag -entry`},
+		{append(base, "--max-loss", "50", "--margin", "portfolio"), `--margin must be isolated or cross, got "portfolio"`},
+		{append(base, "--max-loss", "50", "--now", "yesterday"), "--now must be RFC 3339"},
+		{append(base, "--max-loss", "50", "--liq-buffer", "2"), "liq_buffer must be in (0, 1]"},
+		{append(base, "--max-loss", "50", "extra"), `unexpected arguments ["extra"]`},
+		{append(base, "--max-loss", "50", "--margin", "cross"), "--margin cross needs --equity or --cross-wallet"},
+		{append(base, "--max-loss", "0"), "--max-loss must be > 0 USDT"},
+		{append(base, "--max-loss", "-5"), "--max-loss must be > 0 USDT"},
+		{append(base, "--max-loss-pct", "150", "--equity", "1000"), "--max-loss-pct must be > 0 and <= 100"},
+	}
+	for _, c := range cases {
+		args := append([]string{"size"}, c.args...)
+		code, _, errOut := calcRun(t, args...)
+		if code != exitUsage || !strings.Contains(errOut, c.want) {
+			t.Errorf("%v: exit %d stderr %q, want %d with %q", c.args, code, errOut, exitUsage, c.want)
 		}
 	}
 	if code, _, errOut := calcRun(t, "size", "--help"); code != exitOK || !strings.Contains(errOut, "Exit 0: plan; 4: rejected") {
