@@ -49,7 +49,7 @@ func (m *Manager) manage(ctx context.Context, t *trade, now time.Time, view Mark
 	}
 	// Legs whose outcome is unknown or that still wait for a retry.
 	for _, l := range append([]state.Leg(nil), t.in.Legs...) {
-		if l.State == state.LegUnknown || l.State == state.LegPending && l.Name == state.LegEntry {
+		if l.State == state.LegUnknown || l.State == state.LegPending && (l.Name == state.LegEntry || l.Name == state.LegExit) {
 			if l.Name == state.LegEntry && l.State == state.LegPending && now.Sub(t.in.CreatedAt) >= m.cfg.LimitTimeout {
 				if found, err := m.query(ctx, t, t.leg(l.ClientID)); err == nil && !found {
 					t.leg(l.ClientID).State = state.LegCanceled
@@ -140,7 +140,8 @@ func (m *Manager) exit(ctx context.Context, t *trade, reason string) error {
 	}
 	if e := t.current(state.LegEntry); e != nil {
 		if err := m.cancel(ctx, t, e.ClientID, "exit: "+reason); err != nil {
-			return fmt.Errorf("exit %s: cancel entry: %w", t.in.ID, err)
+			// Close what is open anyway; the entry is cancelled again on close.
+			m.log.Warn().Err(err).Str("event", "cancel_failed").Str("client_id", e.ClientID).Msg("entry not cancelled before the exit")
 		}
 	}
 	if x := t.current(state.LegExit); x != nil {

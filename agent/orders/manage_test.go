@@ -1,6 +1,7 @@
 package orders
 
 import (
+	"context"
 	"testing"
 	"time"
 
@@ -150,5 +151,35 @@ func TestFlatten(t *testing.T) {
 	r.expectVenue(nil, nil)
 	if in := r.intent("tb1-k2"); in.Status != state.IntentCanceled || r.m.OpenPositions() != 0 {
 		t.Errorf("intent %s open %d", in.Status, r.m.OpenPositions())
+	}
+}
+
+// An exit the venue could not take (retryable) is retried, under the same id, until it fills.
+func TestExitRetried(t *testing.T) {
+	r := restartRig(t)
+	r.cfg.EntryType = exchange.Market
+	r.cfg.TimeStop = time.Minute
+	f := newFake(r.paper)
+	fails := 2
+	f.placeOrder = func(ctx context.Context, req exchange.OrderRequest) (exchange.Order, error) {
+		if req.ReduceOnly && fails > 0 {
+			fails--
+			return exchange.Order{}, &exchange.APIError{HTTPStatus: 500, Msg: "busy", Class: exchange.ErrRetryable}
+		}
+		return f.Trader.PlaceOrder(ctx, req)
+	}
+	r.trader = f
+	r.start()
+	r.submit(sig("xr", exchange.Long), plan(exchange.Long, "400", "390", "420", "2", "20"))
+	r.tick(time.Minute, MarketView{})
+	eq(t, "still open after a failed exit", r.venuePos(), d("2"))
+	r.tick(time.Second, MarketView{})
+	r.tick(time.Second, MarketView{})
+	eq(t, "closed", r.venuePos(), d("0"))
+	if f.calls["tb1-xr-x"] != 3 || f.calls["tb1-xr-x2"] != 0 {
+		t.Errorf("exit calls %v", f.calls)
+	}
+	if p := r.position("tb1-xr"); p.Open() || p.ExitReason != "time_stop" {
+		t.Errorf("position %+v", p)
 	}
 }
