@@ -70,7 +70,7 @@ func (m *Manager) onOrderUpdate(ctx context.Context, e exchange.OrderUpdate) {
 		}
 	}
 	if t == nil {
-		if e.ExecType == "TRADE" && m.ours(o.ClientID) {
+		if e.ExecType == "TRADE" && m.ours(o.ClientID) && !m.flattens[o.ClientID] {
 			// A fill of ours no live intent expects: the venue position is
 			// not what we think. Reconcile (adopt or flatten) on the next tick.
 			m.needRecon = true

@@ -218,6 +218,7 @@ func (m *Manager) flattenForeign(ctx context.Context, reason string) error {
 			Type: exchange.Market, Qty: p.Qty.Abs(), ReduceOnly: true}
 		m.log.Warn().Str("event", "order_sent").Str("client_id", cid).Str("qty", req.Qty.String()).Str("side", string(req.Side)).
 			Str("reason", reason).Msg("flattening a position the store does not know")
+		m.flattens[cid] = true
 		cctx, cancel := m.callCtx(ctx)
 		o, err := m.tr.PlaceOrder(cctx, req)
 		cancel()

@@ -34,7 +34,9 @@ type Manager struct {
 	needRecon  bool // something unexpected happened: reconcile on the next tick
 	// actual maps the order id a triggered algo order became to the algo
 	// order's client id, for venues that give that order its own client id.
-	actual      map[int64]string
+	actual map[int64]string
+	// flattens are the client ids of orders that closed positions no trade accounts for.
+	flattens    map[string]bool
 	blind       bool // the user stream is in a gap
 	lastRecon   time.Time
 	reconErr    string
@@ -96,7 +98,7 @@ func New(cfg Config, trader exchange.Trader, store *state.Store, clock exchange.
 	return &Manager{
 		cfg: cfg, tr: trader, st: store, clock: clock, rules: rules,
 		log:    log.With().Str("component", "orders").Logger(),
-		trades: map[string]*trade{}, actual: map[int64]string{},
+		trades: map[string]*trade{}, actual: map[int64]string{}, flattens: map[string]bool{},
 	}, nil
 }
 

@@ -36,6 +36,7 @@ type TradeStatus struct {
 	NetPnL         decimal.Decimal `json:"netPnl"`
 	OpenedAt       time.Time       `json:"openedAt,omitempty"`
 	Exiting        string          `json:"exiting,omitempty"`
+	Protected      bool            `json:"protected"`
 	Legs           []LegStatus     `json:"legs"`
 	UnprotectedFor string          `json:"unprotectedFor,omitempty"`
 }
@@ -57,7 +58,7 @@ func (m *Manager) status(now time.Time) Status {
 		ClosedSession: m.closedCount, Trades: []TradeStatus{}}
 	m.each(func(t *trade) {
 		ts := TradeStatus{ID: t.in.ID, Direction: string(t.in.Direction), Status: string(t.in.Status), Qty: t.exposure(),
-			Stop: t.stopLevel(), Target: t.in.Target, Exiting: t.exitReason}
+			Stop: t.stopLevel(), Target: t.in.Target, Exiting: t.exitReason, Protected: t.protected()}
 		if t.pos != nil {
 			ts.EntryPrice, ts.Fees, ts.Funding, ts.NetPnL, ts.OpenedAt = t.pos.EntryPrice, t.pos.Fees, t.pos.Funding, t.pos.RealizedPnL, t.pos.OpenedAt
 		}

@@ -94,8 +94,8 @@ func TestForeignPosition(t *testing.T) {
 			if !adopt {
 				eq(t, "venue position", r.venuePos(), d("0"))
 				r.expectVenue(nil, nil)
-				if !hasDecision(r, "flatten_unknown") || r.m.OpenPositions() != 0 {
-					t.Errorf("decisions %v", r.logEvents("reconcile"))
+				if !hasDecision(r, "flatten_unknown") || r.m.OpenPositions() != 0 || len(r.logEvents("unexpected_fill")) != 0 {
+					t.Errorf("decisions %v\n%s", r.logEvents("reconcile"), r.logBuf)
 				}
 				return
 			}
