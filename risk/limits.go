@@ -225,10 +225,16 @@ func (l *Limits) Check(now time.Time, e EntryCheck) Decision {
 func (l *Limits) RecordClose(now time.Time, pnl decimal.Decimal, stoppedOut bool) error {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if day := utcDay(now); l.st.Day != day {
-		l.st.Day, l.st.DayRealized = day, decimal.Zero
+	switch day := utcDay(now); {
+	case day == l.st.Day:
+		l.st.DayRealized = l.st.DayRealized.Add(pnl)
+	case day > l.st.Day: // YYYY-MM-DD compares in time order
+		l.st.Day, l.st.DayRealized = day, pnl
+	default:
+		// A close stamped on a day already past (a late event just after
+		// midnight) belongs to that day's total, which no longer limits
+		// anything; it must not reset today's.
 	}
-	l.st.DayRealized = l.st.DayRealized.Add(pnl)
 	if pnl.IsNegative() {
 		l.st.ConsecLosses++
 		if m := l.cfg.MaxConsecutiveLosses; m > 0 && l.st.ConsecLosses >= m {

@@ -86,6 +86,19 @@ func TestDailyLossAcrossUTCDay(t *testing.T) {
 	}
 }
 
+// A close stamped before midnight but booked after a loss of the new day
+// must not wipe the new day's total.
+func TestLateCloseDoesNotResetTheNewDay(t *testing.T) {
+	l := newLimits(t, LimitsConfig{DailyLossLimit: d("30")}, NewMemKV())
+	record(t, l, at(0, 0, 5, true), "-25", false)
+	record(t, l, at(23, 59, 58, false), "-4", false)
+	if s := l.Status(at(0, 1, 0, true)); !s.RealizedToday.Equal(d("-25")) {
+		t.Fatalf("realized today = %s, want -25", s.RealizedToday)
+	}
+	record(t, l, at(0, 2, 0, true), "-5", false)
+	expect(t, "30 lost on day 2", l.Check(at(0, 3, 0, true), EntryCheck{}), BlockDailyLoss)
+}
+
 func TestCooldownAfterStopAcrossUTCDay(t *testing.T) {
 	l := newLimits(t, LimitsConfig{CooldownAfterStop: 30 * time.Minute}, NewMemKV())
 	record(t, l, at(23, 40, 0, false), "-5", false) // not a stop-out: no cooldown
