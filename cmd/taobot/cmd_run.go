@@ -132,6 +132,10 @@ func runBot(ctx context.Context, cfg *config.Config, secrets config.Secrets, log
 			log.Info().Str("reason", context.Cause(ctx).Error()).Str("phase", "start-up").AnErr("interrupted", err).Msg("taobot stopping")
 			return nil
 		}
+		if errors.Is(err, exchange.ErrRetryable) || errors.Is(err, exchange.ErrUnknownOutcome) {
+			rest, _ := cfg.Exchange.Endpoints()
+			err = fmt.Errorf("%w (cannot reach %s: check the network, DNS and exchange.network; `taobot demo` runs offline against the local simulator)", err, rest)
+		}
 		return err
 	}
 	defer cleanup()
