@@ -88,6 +88,8 @@ func StrategyConfig(cfg config.Config) strategy.Config {
 	c.Fade.MaxVolumeRatio = s.Fade.MaxVolumeRatio
 	c.Fade.SpikeVelocityRatio = s.Fade.SpikeVelocityRatio
 	c.Fade.FadingVelocityRatio = s.Fade.FadingVelocityRatio
+	setDur(&c.Fade.SpikeMemory, s.Fade.SpikeMemory)
+	c.Fade.SpikeMinPerMin = s.Fade.SpikeMinPerMin
 	c.MinClusterNotional = s.MinClusterNotional
 	setDec(&c.SearchRangePct, s.SearchRangePct)
 	setDec(&c.ApproachDistancePct, s.ApproachDistancePct)
@@ -98,6 +100,13 @@ func StrategyConfig(cfg config.Config) strategy.Config {
 	c.TargetOffsetPct = s.TargetOffsetPct
 	c.ExtremeFundingRate = s.ExtremeFundingRate
 	setDur(&c.BehaviourWindow, s.BehaviourWindow)
+	c.RegimeFilter = s.RegimeFilter
+	setDec(&c.BehaviourMovePct, s.BehaviourMovePct)
+	c.HistoryMinSamples = s.HistoryMinSamples
+	c.HistoryMinRate = s.HistoryMinRate
+	c.SignalCooldown = s.SignalCooldown
+	// The strategy skips setups risk would refuse for their geometry alone.
+	c.MinRewardRisk = cfg.Risk.MinRewardRisk
 	return c
 }
 

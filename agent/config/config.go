@@ -144,7 +144,12 @@ type Strategy struct {
 	StopOffsetPct       decimal.Decimal `yaml:"stop_offset_pct"`
 	TargetOffsetPct     decimal.Decimal `yaml:"target_offset_pct"`
 	ExtremeFundingRate  decimal.Decimal `yaml:"extreme_funding_rate"`
+	RegimeFilter        bool            `yaml:"regime_filter"`
 	BehaviourWindow     time.Duration   `yaml:"behaviour_window"`
+	BehaviourMovePct    decimal.Decimal `yaml:"behaviour_move_pct"`
+	HistoryMinSamples   int             `yaml:"history_min_samples"`
+	HistoryMinRate      decimal.Decimal `yaml:"history_min_rate"`
+	SignalCooldown      time.Duration   `yaml:"signal_cooldown"`
 }
 
 // Breakout trades with strong momentum through a cluster.
@@ -161,20 +166,26 @@ type Fade struct {
 	MaxVolumeRatio      decimal.Decimal `yaml:"max_volume_ratio"`
 	SpikeVelocityRatio  decimal.Decimal `yaml:"spike_velocity_ratio"`
 	FadingVelocityRatio decimal.Decimal `yaml:"fading_velocity_ratio"`
+	SpikeMemory         time.Duration   `yaml:"spike_memory"`
+	SpikeMinPerMin      decimal.Decimal `yaml:"spike_min_notional_per_min_usdt"`
 }
 
 // Orders says how plans become orders and how positions are managed.
 type Orders struct {
-	EntryType         string        `yaml:"entry_type"` // limit | market
-	LimitTimeout      time.Duration `yaml:"limit_timeout"`
-	StopWorkingType   string        `yaml:"stop_working_type"` // MARK_PRICE | CONTRACT_PRICE
-	Breakeven         Breakeven     `yaml:"breakeven"`
-	Trailing          Trailing      `yaml:"trailing"`
-	TimeStop          time.Duration `yaml:"time_stop"` // 0 = none
-	ExitOnClusterGone bool          `yaml:"exit_on_cluster_gone"`
-	UnknownPosition   string        `yaml:"unknown_position"` // adopt | flatten
-	MissingStopAlarm  time.Duration `yaml:"missing_stop_alarm"`
-	ClientIDPrefix    string        `yaml:"client_id_prefix"`
+	EntryType           string          `yaml:"entry_type"` // limit | market
+	LimitTimeout        time.Duration   `yaml:"limit_timeout"`
+	StopWorkingType     string          `yaml:"stop_working_type"` // MARK_PRICE | CONTRACT_PRICE
+	Breakeven           Breakeven       `yaml:"breakeven"`
+	Trailing            Trailing        `yaml:"trailing"`
+	TimeStop            time.Duration   `yaml:"time_stop"` // 0 = none
+	ExitOnClusterGone   bool            `yaml:"exit_on_cluster_gone"`
+	UnknownPosition     string          `yaml:"unknown_position"` // adopt | flatten
+	MissingStopAlarm    time.Duration   `yaml:"missing_stop_alarm"`
+	ClientIDPrefix      string          `yaml:"client_id_prefix"`
+	AdoptStopPct        decimal.Decimal `yaml:"adopt_stop_pct"`
+	ClusterTolerancePct decimal.Decimal `yaml:"cluster_tolerance_pct"`
+	ClusterGoneGrace    time.Duration   `yaml:"cluster_gone_grace"`
+	CallTimeout         time.Duration   `yaml:"call_timeout"`
 }
 
 // Breakeven moves the stop to entry once the trade has run TriggerR risk units.
@@ -261,7 +272,8 @@ func Default() Config {
 		},
 		Strategy: Strategy{
 			Breakout: Breakout{Enabled: true, MinMomentumPct: dec("0.5"), MinVolumeRatio: dec("1.5"), MinVelocityRatio: dec("2")},
-			Fade:     Fade{Enabled: true, MaxVolumeRatio: dec("0.8"), SpikeVelocityRatio: dec("3"), FadingVelocityRatio: dec("1")},
+			Fade: Fade{Enabled: true, MaxVolumeRatio: dec("0.8"), SpikeVelocityRatio: dec("3"), FadingVelocityRatio: dec("1"),
+				SpikeMemory: 10 * time.Minute, SpikeMinPerMin: dec("20000")},
 
 			SearchRangePct:      dec("10"),
 			MinClusterNotional:  dec("50000"),
@@ -272,19 +284,28 @@ func Default() Config {
 			StopOffsetPct:       dec("0.2"),
 			TargetOffsetPct:     dec("0.2"),
 			ExtremeFundingRate:  dec("0.0005"),
+			RegimeFilter:        true,
 			BehaviourWindow:     30 * time.Minute,
+			BehaviourMovePct:    dec("0.3"),
+			HistoryMinSamples:   5,
+			HistoryMinRate:      dec("0.3"),
+			SignalCooldown:      30 * time.Minute,
 		},
 		Orders: Orders{
-			EntryType:         "limit",
-			LimitTimeout:      2 * time.Minute,
-			StopWorkingType:   "MARK_PRICE",
-			Breakeven:         Breakeven{Enabled: false, TriggerR: dec("1")},
-			Trailing:          Trailing{Enabled: false, ActivationR: dec("1.5"), DistancePct: dec("1")},
-			TimeStop:          12 * time.Hour,
-			ExitOnClusterGone: true,
-			UnknownPosition:   "adopt",
-			MissingStopAlarm:  5 * time.Second,
-			ClientIDPrefix:    "tb1",
+			EntryType:           "limit",
+			LimitTimeout:        2 * time.Minute,
+			StopWorkingType:     "MARK_PRICE",
+			Breakeven:           Breakeven{Enabled: false, TriggerR: dec("1")},
+			Trailing:            Trailing{Enabled: false, ActivationR: dec("1.5"), DistancePct: dec("1")},
+			TimeStop:            12 * time.Hour,
+			ExitOnClusterGone:   true,
+			UnknownPosition:     "adopt",
+			MissingStopAlarm:    5 * time.Second,
+			ClientIDPrefix:      "tb1",
+			AdoptStopPct:        dec("3"),
+			ClusterTolerancePct: dec("1"),
+			ClusterGoneGrace:    30 * time.Second,
+			CallTimeout:         10 * time.Second,
 		},
 		Paper: Paper{StartingBalance: dec("1000"), SlippageBps: dec("2")},
 		State: State{Path: "data/taobot.db"},

@@ -285,6 +285,8 @@ func (s *Strategy) validate(c *checker) {
 		if s.Fade.FadingVelocityRatio.GreaterThanOrEqual(s.Fade.SpikeVelocityRatio) {
 			c.add("strategy.fade.fading_velocity_ratio", "must be below spike_velocity_ratio (%s), got %s", s.Fade.SpikeVelocityRatio, s.Fade.FadingVelocityRatio)
 		}
+		c.durIn("strategy.fade.spike_memory", s.Fade.SpikeMemory, time.Minute, 24*time.Hour)
+		c.decGE("strategy.fade.spike_min_notional_per_min_usdt", s.Fade.SpikeMinPerMin, "0")
 	}
 	c.decIn("strategy.search_range_pct", s.SearchRangePct, "0", "50", true)
 	c.decGE("strategy.min_cluster_notional_usdt", s.MinClusterNotional, "0")
@@ -296,9 +298,17 @@ func (s *Strategy) validate(c *checker) {
 	c.decIn("strategy.target_offset_pct", s.TargetOffsetPct, "0", "10", false)
 	c.decGT("strategy.extreme_funding_rate", s.ExtremeFundingRate, "0")
 	c.durIn("strategy.behaviour_window", s.BehaviourWindow, time.Minute, 24*time.Hour)
+	c.decIn("strategy.behaviour_move_pct", s.BehaviourMovePct, "0", "10", true)
+	c.intIn("strategy.history_min_samples", s.HistoryMinSamples, 0, 1000)
+	c.decIn("strategy.history_min_rate", s.HistoryMinRate, "0", "1", false)
+	c.durIn("strategy.signal_cooldown", s.SignalCooldown, 0, 24*time.Hour)
 }
 
 func (o *Orders) validate(c *checker) {
+	c.decIn("orders.adopt_stop_pct", o.AdoptStopPct, "0", "50", true)
+	c.decIn("orders.cluster_tolerance_pct", o.ClusterTolerancePct, "0", "20", true)
+	c.durIn("orders.cluster_gone_grace", o.ClusterGoneGrace, time.Second, time.Hour)
+	c.durIn("orders.call_timeout", o.CallTimeout, time.Second, 2*time.Minute)
 	c.oneOf("orders.entry_type", o.EntryType, "limit", "market")
 	if o.EntryType == "limit" {
 		c.durIn("orders.limit_timeout", o.LimitTimeout, time.Second, 24*time.Hour)

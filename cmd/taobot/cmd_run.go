@@ -254,6 +254,8 @@ func OrdersConfig(cfg *config.Config, onClose func(time.Time, decimal.Decimal, b
 		Trailing: o.Trailing.Enabled, TrailActivationR: o.Trailing.ActivationR, TrailDistancePct: o.Trailing.DistancePct,
 		TimeStop: o.TimeStop, ExitOnClusterGone: o.ExitOnClusterGone, AdoptUnknown: o.UnknownPosition == "adopt",
 		MissingStopAlarm: o.MissingStopAlarm, UserStream: binance.UserStreamName, OnClose: onClose,
+		AdoptStopPct: o.AdoptStopPct, ClusterTolerancePct: o.ClusterTolerancePct, ClusterGoneGrace: o.ClusterGoneGrace,
+		CallTimeout: o.CallTimeout,
 	}
 	if o.EntryType == "market" {
 		oc.EntryType = exchange.Market
