@@ -189,6 +189,9 @@ func (m *Manager) bookTrade(t *trade, l *state.Leg, e exchange.OrderUpdate) {
 // position, the order record and the fill in one transaction.
 func (m *Manager) book(t *trade, l *state.Leg, f fill, cum decimal.Decimal) {
 	now := m.clock.Now()
+	if f.at.After(t.lastFillAt) {
+		t.lastFillAt = f.at
+	}
 	var seen bool
 	if !f.estimated {
 		_ = m.st.View(func(tx *state.Tx) error {
@@ -331,6 +334,9 @@ func (m *Manager) maybeClose(ctx context.Context, t *trade) bool {
 		}
 	}
 	now := m.clock.Now()
+	if !t.lastFillAt.IsZero() {
+		now = t.lastFillAt
+	}
 	reason := t.exitReason
 	switch {
 	case reason == "" && t.lastCloser == state.LegStop:

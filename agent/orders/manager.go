@@ -66,6 +66,9 @@ type trade struct {
 	exitReason string
 	// lastCloser is the leg whose fill last reduced the position.
 	lastCloser state.LegName
+	// lastFillAt is the venue time of the newest booked fill: a position
+	// closes when its last fill happened, on the same clock it opened on.
+	lastFillAt time.Time
 	// unprotectedSince is when the position was first seen without a working stop.
 	unprotectedSince time.Time
 	alarmedAt        time.Time
