@@ -27,7 +27,8 @@ func runDemo(ctx context.Context, c *cli, args []string) int {
 	}
 	path := fs.String("c", "", "config `FILE` to rehearse (default: the built-in defaults); its exchange section is replaced by the simulator")
 	scenario := fs.String("scenario", "long-cascade", "market scenario: "+strings.Join(names, ", "))
-	speed := fs.Float64("speed", 30, "sim seconds per wall second (the scenario's event starts 10 sim minutes in)")
+	speed := fs.Float64("speed", 30, "sim seconds per wall second")
+	eventAt := fs.Duration("event-at", 25*time.Minute, "sim time of the scenario's event (drop, rally, shock); it repeats every 4h.\nThe bot needs 15 sim minutes of data before its first signal")
 	seed := fs.Int64("seed", 1, "random seed: the same seed gives the same market")
 	mode := fs.String("mode", "", "mode: paper, dry-run or live (live trades the simulator's fake account through the real adapter; default: the config's mode, paper)")
 	db := fs.String("db", "data/demo.db", "state `FILE` for the demo (kept apart from the real bot's)")
@@ -55,9 +56,11 @@ func runDemo(ctx context.Context, c *cli, args []string) int {
 		fmt.Fprintf(c.stderr, "taobot demo: %v\n", err)
 		return exitUsage
 	}
+	opts.EventAt = *eventAt
 	cfg := config.Default()
 	if *path != "" {
-		loaded, _, code := loadConfig(c, *path)
+		// Keys are not needed: the demo trades the simulator's fake account.
+		loaded, code := loadConfigNoKeys(c, *path)
 		if code != exitOK {
 			return code
 		}
@@ -88,6 +91,7 @@ func runDemo(ctx context.Context, c *cli, args []string) int {
 	cfg.State.Path = *db
 	cfg.HTTP.Listen = *httpAddr
 	cfg.Strategy.MinClusterNotional = minN
+	cfg.Keys.KeyFile = ""
 	cfg.Log.Level, cfg.Log.Format = *level, *format
 	if err := cfg.Validate(); err != nil {
 		fmt.Fprintf(c.stderr, "taobot demo: %v\n", err)

@@ -24,6 +24,7 @@ func newModel(o Options) (model, error) {
 	cfg := market.Config{
 		Seed: o.Seed, Scenario: market.Scenario(o.Scenario), Symbol: Symbol, Start: o.Start, StartPrice: o.StartPrice,
 		TickSize: rules.TickSize, StepSize: rules.StepSize, Brackets: o.Brackets, FundingInterval: o.FundingInterval,
+		EventAt: o.EventAt, EventEvery: o.EventEvery,
 	}
 	m, err := market.New(cfg)
 	if err != nil {

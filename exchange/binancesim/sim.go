@@ -51,6 +51,10 @@ type Options struct {
 	FundingInterval time.Duration
 	// StartPrice is the market's opening price (default 400).
 	StartPrice decimal.Decimal
+	// EventAt is when the scenario's main event (drop, rally, shock) starts
+	// after Start, and EventEvery how often it repeats; zero takes the model's
+	// defaults (10 minutes, every 4 hours).
+	EventAt, EventEvery time.Duration
 	// MakerFee and TakerFee are commission rates (default 0.0002 and 0.0005).
 	MakerFee, TakerFee decimal.Decimal
 	// WeightLimit is REQUEST_WEIGHT per sim minute (default 2400).
