@@ -56,6 +56,7 @@ func commands() []command {
 		{"state", "inspect or export the state file: state inspect|export [--db FILE]", runState},
 		{"signals", "list recorded signals with their plans: signals [--since 1h] [--json]", runSignals},
 		{"map", "print the liquidation map of a running bot or the state file: map [--json]", runMap},
+		{"kill", "engage or release the kill switch: kill [--flatten] [--reason R] | --release | --status", runKill},
 		{"demo", "run the simulator and the bot against it, no internet or keys: demo [--scenario S]", runDemo},
 		{"sim", "serve a local Binance USD-M simulator: sim [--scenario S --speed X --seed N]", runSim},
 		{"trades", "list trades with fees, funding, net PnL and R: trades [--json]", runTrades},
