@@ -16,11 +16,14 @@ import (
 // Status is the loop's published view, refreshed every few seconds. It is
 // immutable once stored, so the HTTP server reads it without locks.
 type Status struct {
-	Mode       string              `json:"mode"`
-	Symbol     string              `json:"symbol"`
-	Phase      string              `json:"phase"`
-	StartedAt  time.Time           `json:"startedAt"`
-	Now        time.Time           `json:"now"`
+	Mode      string    `json:"mode"`
+	Symbol    string    `json:"symbol"`
+	Phase     string    `json:"phase"`
+	StartedAt time.Time `json:"startedAt"`
+	Now       time.Time `json:"now"`
+	// MarketTime is the exchange time of the last mark price: the clock the
+	// map and the strategy run on (ahead of Now in the simulator's demo).
+	MarketTime time.Time           `json:"marketTime"`
 	Mark       decimal.Decimal     `json:"mark"`
 	Funding    decimal.Decimal     `json:"fundingRate"`
 	Stale      string              `json:"stale,omitempty"`
@@ -44,7 +47,7 @@ func (a *Agent) publish(now time.Time, stale string) {
 	at := a.mapNow(now)
 	s := Status{
 		Mode: string(a.cfg.Mode), Symbol: a.cfg.Symbol, Phase: a.status.Load().Phase, StartedAt: a.startedAt,
-		Now: now, Mark: a.mark.Mark, Funding: a.mark.FundingRate, Stale: stale, Counts: a.counts,
+		Now: now, MarketTime: a.mark.ExchangeTime, Mark: a.mark.Mark, Funding: a.mark.FundingRate, Stale: stale, Counts: a.counts,
 		Nearest: a.m.Nearest(at, a.mark.Mark), Velocity: a.m.Velocity(at), Regime: a.m.Regime(at),
 		Clusters: a.m.Clusters(at), Limits: a.limits.Status(at), LastSignal: a.lastSignal,
 	}
