@@ -174,12 +174,22 @@ func (a *Agent) Run(ctx context.Context) error {
 			errs <- fmt.Errorf("%s source: %w", name, err)
 		}()
 	}
+	// Streams start before reconciliation: whatever happens at the venue
+	// while we compare (a stop filling, say) then waits in the channels and is
+	// applied after it, instead of falling between the two.
 	run("market", a.d.Market, market)
 	if a.d.User != nil {
 		run("user", a.d.User, user)
 	}
 	defer wg.Wait()
 	defer cancel()
+	if a.d.Orders != nil {
+		a.setPhase("reconciling")
+		if err := a.d.Orders.Reconcile(ctx); err != nil {
+			a.setPhase("failed")
+			return fmt.Errorf("reconcile with the exchange (no trading until it succeeds): %w", err)
+		}
+	}
 
 	tick := a.d.Clock.NewTicker(time.Second)
 	defer tick.Stop()
@@ -282,12 +292,6 @@ func (a *Agent) startup(ctx context.Context) error {
 		return err
 	}
 	a.tape = strategy.NewTape(sc.VolumeAvgWindow)
-	if a.d.Orders != nil {
-		a.setPhase("reconciling")
-		if err := a.d.Orders.Reconcile(ctx); err != nil {
-			return fmt.Errorf("reconcile with the exchange (no trading until it succeeds): %w", err)
-		}
-	}
 	return nil
 }
 

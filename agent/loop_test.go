@@ -2,6 +2,7 @@ package agent
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -23,7 +24,8 @@ import (
 
 // fakeOrders records what the loop asks of the order manager.
 type fakeOrders struct {
-	positions int
+	reconcileErr error
+	positions    int
 	flattens  int
 	submits   int
 	ticks     chan time.Time
@@ -31,7 +33,7 @@ type fakeOrders struct {
 
 var _ Orders = (*fakeOrders)(nil)
 
-func (f *fakeOrders) Reconcile(context.Context) error { return nil }
+func (f *fakeOrders) Reconcile(context.Context) error { return f.reconcileErr }
 func (f *fakeOrders) Submit(context.Context, strategy.Signal, risk.PlanResult) error {
 	f.submits++
 	return nil
@@ -163,5 +165,36 @@ func TestHealthz(t *testing.T) {
 		if rec.Code != c.code || !strings.HasPrefix(rec.Body.String(), c.body) {
 			t.Errorf("%+v: %d %q", c.st, rec.Code, rec.Body.String())
 		}
+	}
+}
+
+// started records that its Run began, then waits for ctx like a stream.
+type started chan struct{}
+
+func (s started) Run(ctx context.Context, _ chan<- exchange.Event) error {
+	close(s)
+	<-ctx.Done()
+	return nil
+}
+
+func TestReconcileFailureStopsBeforeTrading(t *testing.T) {
+	cfg := config.Default()
+	user := make(started)
+	fo := &fakeOrders{reconcileErr: errors.New("venue unreadable: 503"), ticks: make(chan time.Time, 1)}
+	a, err := New(Deps{Config: cfg, Store: openStore(t), Market: script{}, User: user, Orders: fo, Clock: fakeclock.New(t0), Log: zerolog.Nop()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = a.Run(context.Background())
+	if err == nil || !strings.Contains(err.Error(), "no trading until it succeeds: venue unreadable: 503") {
+		t.Fatalf("Run = %v", err)
+	}
+	select {
+	case <-user: // the user stream ran before reconciliation, and Run waited for it to stop
+	default:
+		t.Fatal("user stream was not started before reconciliation")
+	}
+	if a.Status().Phase != "failed" || fo.submits != 0 {
+		t.Fatalf("phase %q submits %d", a.Status().Phase, fo.submits)
 	}
 }
