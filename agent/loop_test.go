@@ -186,7 +186,7 @@ func TestReconcileFailureStopsBeforeTrading(t *testing.T) {
 		t.Fatal(err)
 	}
 	err = a.Run(context.Background())
-	if err == nil || !strings.Contains(err.Error(), "no trading until it succeeds: venue unreadable: 503") {
+	if err == nil || !strings.Contains(err.Error(), "(no trading until it succeeds): venue unreadable: 503") {
 		t.Fatalf("Run = %v", err)
 	}
 	select {
