@@ -69,8 +69,12 @@
 // position. A position the store does not know is adopted (record + stop
 // at AdoptStopPct from the mark) or flattened, as configured; our orders
 // that no live leg accounts for are cancelled. Reconcile fails, and Submit
-// refuses, when the venue cannot be read; it runs again when a user-stream
-// gap ends and on each tick until it succeeds.
+// refuses, when the venue cannot be read, or a position or order of ours
+// that nothing accounts for could not be flattened, adopted or cancelled; it
+// runs again when a user-stream gap ends and on each tick until it succeeds.
+// Right before every entry Submit reads the venue once more and refuses
+// (ErrVenueNotClear, and reconciles) unless the symbol's position is flat
+// and no order of ours is open.
 //
 // What is not durable: per-leg "unknown since" times, trailing/alarm
 // timers and the cluster-gone grace start restart from zero after a crash.

@@ -2,6 +2,7 @@ package orders
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strconv"
 
@@ -65,8 +66,14 @@ func (m *Manager) reconcile(ctx context.Context) error {
 	if len(errs) > 0 {
 		return fmt.Errorf("reconcile: %w", errs[0])
 	}
-	m.reconcilePosition(ctx, v)
-	m.cancelOrphans(ctx, v)
+	// A position or order of ours the store does not account for must be
+	// gone (or adopted) before trading: any failure here fails Reconcile.
+	if err := m.reconcilePosition(ctx, v); err != nil {
+		return fmt.Errorf("reconcile: %w", err)
+	}
+	if err := m.cancelOrphans(ctx, v); err != nil {
+		return fmt.Errorf("reconcile: %w", err)
+	}
 	m.each(func(t *trade) {
 		if t.exposure().IsPositive() && !t.protected() {
 			m.decide("repair_stop").Str("intent", t.in.ID).Str("qty", t.exposure().String()).Msg("position without a working stop: placing one now")
@@ -283,8 +290,9 @@ func (t *trade) bookedAvg(l *state.Leg) decimal.Decimal {
 	return t.pos.ExitPrice
 }
 
-// reconcilePosition compares the venue's position with the booked one.
-func (m *Manager) reconcilePosition(ctx context.Context, v venueView) {
+// reconcilePosition compares the venue's position with the booked one. It
+// fails when a position nothing accounts for could not be flattened or adopted.
+func (m *Manager) reconcilePosition(ctx context.Context, v venueView) error {
 	var mine *trade
 	m.each(func(t *trade) {
 		if mine == nil && t.exposure().IsPositive() {
@@ -294,7 +302,7 @@ func (m *Manager) reconcilePosition(ctx context.Context, v venueView) {
 	vq := v.pos.Qty.Abs()
 	switch {
 	case mine == nil && vq.IsPositive():
-		m.unknownPosition(ctx, v.pos)
+		return m.unknownPosition(ctx, v.pos)
 	case mine != nil && !vq.IsPositive():
 		// A stop or target that finished: its triggered order tells the fills.
 		for i := range mine.in.Legs {
@@ -305,7 +313,7 @@ func (m *Manager) reconcilePosition(ctx context.Context, v venueView) {
 			}
 		}
 		if m.maybeClose(ctx, mine) {
-			return
+			return nil
 		}
 		m.decide("closed_at_venue").Str("intent", mine.in.ID).Str("booked_qty", mine.exposure().String()).
 			Msg("the venue is flat: the position closed while we were away; PnL of the missing fills is unknown")
@@ -330,6 +338,7 @@ func (m *Manager) reconcilePosition(ctx context.Context, v venueView) {
 		m.maybeClose(ctx, mine)
 		if err := m.flattenForeign(ctx, "direction mismatch"); err != nil {
 			m.log.Error().Err(err).Str("event", "flatten_failed").Msg("could not flatten the mismatched position")
+			return fmt.Errorf("flatten mismatched position: %w", err)
 		}
 	case mine != nil && !vq.Equal(mine.exposure()):
 		m.decide("qty_corrected").Str("intent", mine.in.ID).Str("booked_qty", mine.exposure().String()).Str("venue_qty", vq.String()).
@@ -341,19 +350,24 @@ func (m *Manager) reconcilePosition(ctx context.Context, v venueView) {
 		mine.pos.Qty = vq
 		mine.pos.EnteredQty = vq.Add(mine.pos.ClosedQty)
 		mine.entryExec = mine.pos.EnteredQty
-		_ = m.save(mine)
+		if err := m.save(mine); err != nil {
+			return err
+		}
 	}
+	return nil
 }
 
 // unknownPosition adopts (record + protective stop at AdoptStopPct from the
-// mark) or flattens a position no intent accounts for.
-func (m *Manager) unknownPosition(ctx context.Context, p exchange.Position) {
+// mark) or flattens a position no intent accounts for; an error means the
+// position is still there, unaccounted for.
+func (m *Manager) unknownPosition(ctx context.Context, p exchange.Position) error {
 	if !m.cfg.AdoptUnknown {
 		m.decide("flatten_unknown").Str("qty", p.Qty.String()).Str("entry", p.EntryPrice.String()).Msg("position not in the store: flattening as configured")
 		if err := m.flattenForeign(ctx, "unknown position"); err != nil {
 			m.log.Error().Err(err).Str("event", "flatten_failed").Msg("could not flatten the unknown position")
+			return fmt.Errorf("flatten unknown position: %w", err)
 		}
-		return
+		return nil
 	}
 	now := m.clock.Now()
 	dir := p.Direction()
@@ -377,16 +391,18 @@ func (m *Manager) unknownPosition(ctx context.Context, p exchange.Position) {
 		Stop: stop, RiskUSDT: in.RiskUSDT, OpenedAt: now, EnteredQty: qty}
 	t.entryExec = qty
 	if err := m.save(t); err != nil {
-		return
+		return fmt.Errorf("adopt unknown position: %w", err)
 	}
 	m.addTrade(t)
 	m.decide("adopt_unknown").Str("intent", id).Str("qty", p.Qty.String()).Str("entry", p.EntryPrice.String()).
 		Str("stop", stop.String()).Msg("position not in the store: adopted with a protective stop")
+	return nil
 }
 
 // cancelOrphans cancels open orders of ours that no live leg accounts for;
-// orders without our prefix are someone else's and left alone.
-func (m *Manager) cancelOrphans(ctx context.Context, v venueView) {
+// orders without our prefix are someone else's and left alone. It fails when
+// one of ours could not be cancelled (it could close or open the next trade).
+func (m *Manager) cancelOrphans(ctx context.Context, v venueView) error {
 	liveIDs := map[string]bool{}
 	m.each(func(t *trade) {
 		for _, l := range t.in.Legs {
@@ -395,21 +411,23 @@ func (m *Manager) cancelOrphans(ctx context.Context, v venueView) {
 			}
 		}
 	})
+	var errs []error
 	for _, id := range sortedKeys(v.orders) {
-		m.orphan(ctx, id, false, liveIDs)
+		errs = append(errs, m.orphan(ctx, id, false, liveIDs))
 	}
 	for _, id := range sortedKeys(v.algos) {
-		m.orphan(ctx, id, true, liveIDs)
+		errs = append(errs, m.orphan(ctx, id, true, liveIDs))
 	}
+	return errors.Join(errs...)
 }
 
-func (m *Manager) orphan(ctx context.Context, id string, algo bool, liveIDs map[string]bool) {
+func (m *Manager) orphan(ctx context.Context, id string, algo bool, liveIDs map[string]bool) error {
 	if liveIDs[id] {
-		return
+		return nil
 	}
 	if !m.ours(id) {
 		m.decide("foreign_order").Str("client_id", id).Bool("algo", algo).Msg("open order without our prefix: left alone")
-		return
+		return nil
 	}
 	cctx, cancel := m.callCtx(ctx)
 	var err error
@@ -419,9 +437,23 @@ func (m *Manager) orphan(ctx context.Context, id string, algo bool, liveIDs map[
 		_, err = m.tr.CancelOrder(cctx, m.cfg.Symbol, id)
 	}
 	cancel()
-	ev := m.decide("cancel_orphan").Str("client_id", id).Bool("algo", algo)
-	if err != nil {
-		ev = ev.Err(err)
+	if gone(err) {
+		err = nil // already finished (the view is from before this pass's cancels)
 	}
-	ev.Msg("open order of ours that no live intent accounts for: cancelled")
+	if err != nil {
+		m.log.Error().Err(err).Str("event", "reconcile").Str("decision", "cancel_orphan_failed").Str("client_id", id).Bool("algo", algo).
+			Msg("open order of ours that no live intent accounts for could not be cancelled")
+		return fmt.Errorf("cancel orphan %s: %w", id, err)
+	}
+	m.decide("cancel_orphan").Str("client_id", id).Bool("algo", algo).Msg("open order of ours that no live intent accounts for: cancelled")
+	return nil
+}
+
+// codeCancelRejected is Binance's -2011 "Unknown order sent." on a cancel:
+// the order is no longer open.
+const codeCancelRejected = -2011
+
+// gone reports whether a cancel failed because the order is no longer open.
+func gone(err error) bool {
+	return err != nil && (classify(err) == notFoundOut || exchange.CodeOf(err) == codeCancelRejected || exchange.CodeOf(err) == exchange.CodeNoSuchOrder)
 }

@@ -20,6 +20,10 @@ var ErrNotReady = errors.New("order manager not reconciled with the venue")
 // manager runs one trade at a time.
 var ErrBusy = errors.New("a trade is already open or being opened")
 
+// ErrVenueNotClear is returned by Submit when the venue shows a position on
+// the symbol or an open order of ours: an entry would net into it.
+var ErrVenueNotClear = errors.New("venue has a position or open order of ours")
+
 // Submit writes the plan as an intent (before anything is sent), sets margin
 // type and leverage, and sends the entry. Stops and targets follow the fills.
 func (m *Manager) Submit(ctx context.Context, sig strategy.Signal, plan risk.PlanResult) error {
@@ -34,6 +38,9 @@ func (m *Manager) Submit(ctx context.Context, sig strategy.Signal, plan risk.Pla
 		return fmt.Errorf("submit %s: plan needs qty, entry and stop > 0 (qty %s entry %s stop %s)", sig.ID, plan.Qty, plan.Entry, plan.Stop)
 	case !plan.Direction.Valid():
 		return fmt.Errorf("submit %s: plan direction %q", sig.ID, plan.Direction)
+	}
+	if err := m.venueClear(ctx); err != nil {
+		return fmt.Errorf("submit %s: %w", sig.ID, err)
 	}
 	id := IntentID(m.cfg.Prefix, sig.ID)
 	if longest := ClientID(id, state.LegExit, 99); !clientIDRE.MatchString(longest) {
@@ -115,6 +122,34 @@ func (m *Manager) prepareAccount(ctx context.Context, plan risk.PlanResult) erro
 		m.log.Info().Str("event", "leverage").Int("leverage", plan.Leverage).Msg("leverage set")
 	}
 	return nil
+}
+
+// venueClear checks, right before an entry, that the venue's position on
+// the symbol is flat and no order of ours is open there; otherwise it asks
+// for a reconciliation and refuses.
+func (m *Manager) venueClear(ctx context.Context) error {
+	v, err := m.readVenue(ctx)
+	if err != nil {
+		return fmt.Errorf("check the venue before the entry: %w", err)
+	}
+	var ours []string
+	for _, id := range sortedKeys(v.orders) {
+		if m.ours(id) {
+			ours = append(ours, id)
+		}
+	}
+	for _, id := range sortedKeys(v.algos) {
+		if m.ours(id) {
+			ours = append(ours, id)
+		}
+	}
+	if v.pos.Qty.IsZero() && len(ours) == 0 {
+		return nil
+	}
+	m.needRecon = true
+	m.log.Error().Str("event", "venue_not_clear").Str("venue_qty", v.pos.Qty.String()).Strs("open_orders", ours).
+		Msg("venue has a position or open orders of ours that no trade accounts for; refusing the entry and reconciling")
+	return fmt.Errorf("%w: position %s, open orders %v", ErrVenueNotClear, v.pos.Qty, ours)
 }
 
 // finish ends an intent that never opened a position (or was closed) and drops it.
