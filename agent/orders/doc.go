@@ -52,8 +52,9 @@
 //
 // A leg is written as pending before it is sent and updated after the
 // answer, so after a crash at any point Reconcile finds it:
-//   - intent written, nothing sent: the entry is queried by client id; not
-//     found and younger than LimitTimeout, it is sent (same id), else dropped;
+//   - intent written, nothing sent (leg pending): the entry is queried by
+//     client id; not found and younger than LimitTimeout, it is sent (same
+//     id), else dropped; a leg recorded as unknown is watched, not sent;
 //   - sent, no ack recorded: the venue's open orders (or a query) have it;
 //     it is adopted, never sent again;
 //   - filled, no stop: the fill is caught up from the order's executed
@@ -63,9 +64,15 @@
 //     their fills booked; a position the venue closed while away is closed.
 //
 // An unknown outcome (ErrUnknownOutcome, a timeout) is never resent blindly:
-// the leg is queried by client id; if the venue does not have it after
-// UnknownResend it is sent again under the same client id (a duplicate of an
-// open order would be refused by the venue). A rejected stop flattens the
+// the leg is queried by client id. A stop or target the venue does not have
+// after UnknownResend is sent again under the same client id (a duplicate
+// of an open order is refused, -4116). An ENTRY is never sent again after an unknown outcome, also not
+// after a restart: Binance refuses duplicate client ids only among open
+// orders, so a late-executing market entry plus a resend would double the
+// position. It is watched for LimitTimeout, then given up; a fill that
+// appears later is unexpected and reconciled. Fills are booked per
+// (client id, order id): a second order under one client id adds its own
+// fills and triggers a reconciliation. A rejected stop flattens the
 // position. A position the store does not know is adopted (record + stop
 // at AdoptStopPct from the mark) or flattened, as configured; our orders
 // that no live leg accounts for are cancelled. Reconcile fails, and Submit

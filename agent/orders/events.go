@@ -87,6 +87,10 @@ func (m *Manager) onOrderUpdate(ctx context.Context, e exchange.OrderUpdate) {
 		}
 		return
 	}
+	if l.ExchangeID != 0 && o.OrderID != 0 && o.OrderID != l.ExchangeID {
+		m.onOtherOrder(ctx, t, l, e)
+		return
+	}
 	m.observeOrder(t, l, o)
 	if e.ExecType == "TRADE" {
 		m.bookTrade(t, l, e)
@@ -148,6 +152,42 @@ func (m *Manager) entryRetryable(t *trade) bool {
 		}
 	}
 	return false
+}
+
+// onOtherOrder handles an update for a second order under a leg's client id
+// (a late duplicate of an entry, say): its fills are booked on their own
+// cumulative count, so they add to the position and the stop grows, and a
+// reconciliation compares the result with the venue.
+func (m *Manager) onOtherOrder(ctx context.Context, t *trade, l *state.Leg, e exchange.OrderUpdate) {
+	o := e.Order
+	m.needRecon = true
+	m.log.Error().Str("event", "second_order").Str("intent", t.in.ID).Str("client_id", l.ClientID).
+		Int64("order_id", o.OrderID).Int64("leg_order_id", l.ExchangeID).Str("exec_type", e.ExecType).
+		Str("qty", e.LastFillQty.String()).Msg("a second order under one of our client ids; booking its fills and reconciling")
+	if e.ExecType != "TRADE" {
+		return
+	}
+	prev := t.others[o.OrderID]
+	cum := o.ExecutedQty
+	if !cum.IsPositive() {
+		cum = prev.Add(e.LastFillQty)
+	}
+	qty := cum.Sub(prev)
+	if !qty.IsPositive() {
+		return // re-delivered
+	}
+	t.others[o.OrderID] = cum
+	at := e.ExchangeTime
+	if at.IsZero() {
+		at = m.clock.Now()
+	}
+	// cum zero: the leg's own applied count is not this order's.
+	m.book(t, l, fill{qty: qty, price: e.LastFillPrice, fee: e.Commission, rp: e.RealizedPnL,
+		feeAsset: e.CommissionAsset, maker: e.Maker, tradeID: e.TradeID, orderID: o.OrderID, at: at}, decimal.Zero)
+	if l.Name == state.LegEntry {
+		t.entryExec = t.entryExec.Add(qty)
+	}
+	m.afterChange(ctx, t)
 }
 
 // fill is one execution to book.

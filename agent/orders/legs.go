@@ -167,8 +167,13 @@ func (m *Manager) send(ctx context.Context, t *trade, cid string) (outcome, erro
 }
 
 // resolve queries a leg whose outcome is unknown (or that was written but
-// maybe not sent) and decides: found means adopt its state; not found for
-// longer than UnknownResend means send it again under the same client id.
+// maybe not sent) and decides: found means adopt its state; a pending leg
+// (certainly not placed) is sent; a stop or target not found for longer than
+// UnknownResend is sent again under the same client id. An entry is never
+// sent again after an unknown outcome: Binance refuses a duplicate client
+// id only among open orders, so a market entry executing late would double
+// the position. It is watched for LimitTimeout, then given up; a fill that
+// appears later is unexpected and reconciled (adopted or flattened).
 func (m *Manager) resolve(ctx context.Context, t *trade, cid string) (outcome, error) {
 	l := t.leg(cid)
 	found, err := m.query(ctx, t, l)
@@ -182,6 +187,20 @@ func (m *Manager) resolve(ctx context.Context, t *trade, cid string) (outcome, e
 	}
 	since, ok := t.unknownSince[cid]
 	now := m.clock.Now()
+	if l.State == state.LegUnknown && l.Name == state.LegEntry {
+		if !ok {
+			t.unknownSince[cid] = now
+			return unknownOut, nil
+		}
+		if now.Sub(since) < m.cfg.LimitTimeout {
+			return unknownOut, nil // keep watching its id
+		}
+		delete(t.unknownSince, cid)
+		l.State = state.LegCanceled
+		m.legEvent(m.log.Warn(), "entry_given_up", t, l).Dur("unknown_for", now.Sub(since)).
+			Msg("entry outcome unknown and not at the venue: given up, never resent; a late fill will be reconciled")
+		return unknownOut, m.save(t, m.record(t, l))
+	}
 	if l.State == state.LegUnknown && (!ok || now.Sub(since) < m.cfg.UnknownResend) {
 		if !ok {
 			t.unknownSince[cid] = now

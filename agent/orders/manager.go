@@ -58,6 +58,10 @@ type trade struct {
 	// applied is, per client id, the cumulative executed quantity already
 	// booked into pos (durable as OrderRecord.ExecutedQty).
 	applied map[string]decimal.Decimal
+	// others is, per order id, the cumulative executed quantity booked of
+	// an order that reused a leg's client id after the leg's own order
+	// ended (Binance refuses duplicates only among open orders).
+	others map[int64]decimal.Decimal
 	// status is the venue status last seen, per client id.
 	status map[string]string
 	// unknownSince is when a leg's outcome became unknown, per client id.
@@ -79,7 +83,7 @@ type trade struct {
 }
 
 func newTrade(in state.Intent) *trade {
-	return &trade{in: in, applied: map[string]decimal.Decimal{}, status: map[string]string{}, unknownSince: map[string]time.Time{}}
+	return &trade{in: in, applied: map[string]decimal.Decimal{}, others: map[int64]decimal.Decimal{}, status: map[string]string{}, unknownSince: map[string]time.Time{}}
 }
 
 // New returns a manager; call Reconcile before anything else.

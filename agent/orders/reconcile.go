@@ -186,7 +186,15 @@ func (m *Manager) reconcileLegs(ctx context.Context, t *trade, v venueView) erro
 			case found:
 				m.decide("vanished").Str("intent", t.in.ID).Str("client_id", l.ClientID).Str("status", t.status[l.ClientID]).
 					Str("leg_state", string(l.State)).Msg("leg no longer open at the venue; took its final state")
-			case l.Name == state.LegEntry && now.Sub(t.in.CreatedAt) < m.cfg.LimitTimeout && t.exitReason == "":
+			case l.Name == state.LegEntry && was == state.LegUnknown && now.Sub(t.in.CreatedAt) < m.cfg.LimitTimeout && t.exitReason == "":
+				// Its send had an unknown outcome: it may still land, so it is
+				// watched, never sent again (see resolve).
+				if _, ok := t.unknownSince[l.ClientID]; !ok {
+					t.unknownSince[l.ClientID] = t.in.CreatedAt
+				}
+				m.decide("watch_entry").Str("intent", t.in.ID).Str("client_id", l.ClientID).
+					Msg("entry with an unknown outcome not at the venue: watching its id, never resending")
+			case l.Name == state.LegEntry && was == state.LegPending && now.Sub(t.in.CreatedAt) < m.cfg.LimitTimeout && t.exitReason == "":
 				m.decide("send_entry").Str("intent", t.in.ID).Str("client_id", l.ClientID).Str("was", string(was)).
 					Msg("entry never reached the venue and is still fresh: sending it")
 				if oc, err := m.send(ctx, t, l.ClientID); oc == rejectedOut {
