@@ -66,7 +66,8 @@
 // An unknown outcome (ErrUnknownOutcome, a timeout) is never resent blindly:
 // the leg is queried by client id. A stop or target the venue does not have
 // after UnknownResend is sent again under the same client id (a duplicate
-// of an open order is refused, -4116). An ENTRY is never sent again after an unknown outcome, also not
+// of an open order is refused, -4116, and is then queried and taken as the
+// existing order, for any leg). An ENTRY is never sent again after an unknown outcome, also not
 // after a restart: Binance refuses duplicate client ids only among open
 // orders, so a late-executing market entry plus a resend would double the
 // position. It is watched for LimitTimeout, then given up; a fill that

@@ -143,6 +143,12 @@ func (m *Manager) send(ctx context.Context, t *trade, cid string) (outcome, erro
 	cancel()
 	l = t.leg(cid) // observe may not reallocate, but be safe
 	oc := classify(err)
+	if exchange.CodeOf(err) == exchange.CodeDuplicateClientID {
+		// An open order with this client id exists (an earlier send that
+		// landed late): it is ours; query it and take its state.
+		m.legEvent(m.log.Warn(), "order_duplicate", t, l).Err(err).Msg("client id already open at the venue; taking that order")
+		oc = unknownOut
+	}
 	switch oc {
 	case okOutcome:
 		m.legEvent(m.log.Info(), "order_ack", t, l).Int64("exchange_id", l.ExchangeID).Str("status", t.status[cid]).Msg("order acknowledged")
