@@ -7,9 +7,9 @@
 // # Lifecycle
 //
 //  1. Submit writes an Intent (status pending, entry leg pending) to the
-//     store before anything is sent, sets the margin type (once a session)
-//     and the leverage (when it changes; "no need to change" is success),
-//     then sends the entry: LIMIT GTC at the plan's entry, or MARKET.
+//     store before anything is sent; before every entry send (also one
+//     sent after a restart) the margin type and the intent's leverage are
+//     set ("no need to change" is success); then it sends the entry: LIMIT GTC at the plan's entry, or MARKET.
 //  2. On the first fill heard of (the ack, an ORDER_TRADE_UPDATE, or a
 //     query), a reduce-only STOP_MARKET algo order (workingType MARK_PRICE by
 //     default) is placed for the filled quantity, then a TAKE_PROFIT_MARKET.

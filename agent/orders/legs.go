@@ -124,6 +124,12 @@ func (m *Manager) send(ctx context.Context, t *trade, cid string) (outcome, erro
 	if err := m.save(t, m.record(t, l)); err != nil {
 		return notPlacedOut, err // write-ahead failed: nothing sent
 	}
+	if l.Name == state.LegEntry {
+		if err := m.prepareAccount(ctx, t); err != nil {
+			m.legEvent(m.log.Warn(), "order_not_placed", t, l).Err(err).Msg("margin type or leverage not set; entry not sent")
+			return notPlacedOut, err
+		}
+	}
 	m.legEvent(m.log.Info(), "order_sent", t, l).Msg("sending order")
 	cctx, cancel := m.callCtx(ctx)
 	var err error

@@ -40,8 +40,6 @@ type Manager struct {
 	blind       bool // the user stream is in a gap
 	lastRecon   time.Time
 	reconErr    string
-	marginSet   bool
-	leverage    int
 	closedCount int
 	mark        decimal.Decimal
 }
@@ -62,6 +60,9 @@ type trade struct {
 	// an order that reused a leg's client id after the leg's own order
 	// ended (Binance refuses duplicates only among open orders).
 	others map[int64]decimal.Decimal
+	// marginType is the plan's margin type ("" = Config.MarginType; not
+	// durable: after a restart the configured one is used).
+	marginType exchange.MarginType
 	// status is the venue status last seen, per client id.
 	status map[string]string
 	// unknownSince is when a leg's outcome became unknown, per client id.

@@ -61,6 +61,7 @@ func (m *Manager) Submit(ctx context.Context, sig strategy.Signal, plan risk.Pla
 		in.Target = *plan.Target
 	}
 	t := newTrade(in)
+	t.marginType = plan.MarginType
 	entry := state.Leg{Name: state.LegEntry, Kind: state.KindRegular, Side: plan.Direction.EntrySide(),
 		Type: m.cfg.EntryType, Qty: plan.Qty}
 	if m.cfg.EntryType == exchange.Limit {
@@ -76,12 +77,12 @@ func (m *Manager) Submit(ctx context.Context, sig strategy.Signal, plan risk.Pla
 		Str("entry_type", string(m.cfg.EntryType)).Str("entry", plan.Entry.String()).Str("stop", plan.Stop.String()).
 		Str("target", in.Target.String()).Str("qty", plan.Qty.String()).Int("leverage", plan.Leverage).
 		Str("risk_usdt", in.RiskUSDT.String()).Msg("intent written")
-	if err := m.prepareAccount(ctx, plan); err != nil {
+	t.in.Status = state.IntentActive
+	oc, err := m.send(ctx, t, cid) // sets margin type and leverage first
+	if errors.Is(err, errAccountSetup) {
 		m.finish(t, state.IntentFailed, "account setup failed: "+err.Error())
 		return fmt.Errorf("submit %s: %w", sig.ID, err)
 	}
-	t.in.Status = state.IntentActive
-	oc, err := m.send(ctx, t, cid)
 	switch oc {
 	case rejectedOut:
 		m.finish(t, state.IntentFailed, "entry rejected")
@@ -94,33 +95,34 @@ func (m *Manager) Submit(ctx context.Context, sig strategy.Signal, plan risk.Pla
 	return nil
 }
 
-// prepareAccount sets margin type once per session and leverage when it
-// changes. "No need to change" is success.
-func (m *Manager) prepareAccount(ctx context.Context, plan risk.PlanResult) error {
-	if !m.marginSet {
-		mt := m.cfg.MarginType
-		if plan.MarginType != "" {
-			mt = plan.MarginType
-		}
-		cctx, cancel := m.callCtx(ctx)
-		err := m.tr.SetMarginType(cctx, m.cfg.Symbol, mt)
-		cancel()
-		if err != nil && exchange.CodeOf(err) != exchange.CodeNoNeedChangeMargin {
-			return fmt.Errorf("set margin type %s: %w", mt, err)
-		}
-		m.marginSet = true
-		m.log.Info().Str("event", "margin_type").Str("margin_type", string(mt)).Msg("margin type set")
+// errAccountSetup marks a failure to set margin type or leverage before an entry.
+var errAccountSetup = errors.New("account setup failed")
+
+// prepareAccount sets the margin type and the intent's leverage before
+// every entry send (also one sent after a restart): the venue keeps them per
+// symbol, and something else may have changed them. "No need to change" is
+// success.
+func (m *Manager) prepareAccount(ctx context.Context, t *trade) error {
+	mt := t.marginType
+	if mt == "" {
+		mt = m.cfg.MarginType
 	}
-	if plan.Leverage > 0 && plan.Leverage != m.leverage {
+	cctx, cancel := m.callCtx(ctx)
+	err := m.tr.SetMarginType(cctx, m.cfg.Symbol, mt)
+	cancel()
+	if err != nil && exchange.CodeOf(err) != exchange.CodeNoNeedChangeMargin {
+		return fmt.Errorf("%w: set margin type %s: %w", errAccountSetup, mt, err)
+	}
+	if t.in.Leverage > 0 {
 		cctx, cancel := m.callCtx(ctx)
-		err := m.tr.SetLeverage(cctx, m.cfg.Symbol, plan.Leverage)
+		err := m.tr.SetLeverage(cctx, m.cfg.Symbol, t.in.Leverage)
 		cancel()
 		if err != nil {
-			return fmt.Errorf("set leverage %d: %w", plan.Leverage, err)
+			return fmt.Errorf("%w: set leverage %d: %w", errAccountSetup, t.in.Leverage, err)
 		}
-		m.leverage = plan.Leverage
-		m.log.Info().Str("event", "leverage").Int("leverage", plan.Leverage).Msg("leverage set")
 	}
+	m.log.Info().Str("event", "account_prepared").Str("intent", t.in.ID).Str("margin_type", string(mt)).
+		Int("leverage", t.in.Leverage).Msg("margin type and leverage set for the entry")
 	return nil
 }
 
