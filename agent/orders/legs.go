@@ -299,10 +299,13 @@ func (m *Manager) orderRequest(t *trade, l *state.Leg) exchange.OrderRequest {
 }
 
 // algoRequest builds the conditional order of leg l. A zero quantity means
-// closePosition (used by the target: it closes whatever is open).
+// closePosition (used by the target: it closes whatever is open). The
+// protective stop has no price protection: in a cascade, when mark and last
+// price part, price protection could keep it from triggering at all; it
+// triggers on the (configured) mark price. The target keeps it.
 func (m *Manager) algoRequest(t *trade, l *state.Leg) exchange.AlgoOrderRequest {
 	r := exchange.AlgoOrderRequest{Symbol: t.in.Symbol, ClientAlgoID: l.ClientID, Side: l.Side, Type: l.Type,
-		TriggerPrice: l.Price, Qty: l.Qty, WorkingType: m.cfg.StopWorkingType, PriceProtect: true}
+		TriggerPrice: l.Price, Qty: l.Qty, WorkingType: m.cfg.StopWorkingType, PriceProtect: l.Name != state.LegStop}
 	if l.Qty.IsZero() {
 		r.ClosePosition = true
 	} else {
