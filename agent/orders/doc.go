@@ -27,8 +27,11 @@
 //     for more than MissingStopAlarm is logged at ERROR as
 //     "unprotected_position" and listed in Status().Unprotected.
 //  4. Fills (TRADE updates) are booked into the PositionRecord with their
-//     commission and realized PnL; FUNDING_FEE balance changes are booked as
-//     funding. When the position is flat and the entry can fill no more, the
+//     commission and realized PnL; the USDT change of a FUNDING_FEE update
+//     is booked as funding only when the update lists our symbol among its
+//     positions (Binance does for an isolated position; for a cross one it
+//     lists none and the fee could be any symbol's: logged as
+//     "funding_unattributed", not booked). When the position is flat and the entry can fill no more, the
 //     leftover orders are cancelled, the record is closed with its exit
 //     reason, net PnL (realized − fees + funding) and R (net / planned
 //     worst-case loss), and Config.OnClose tells the risk limits

@@ -309,11 +309,36 @@ func avg(a, qa, b, qb decimal.Decimal) decimal.Decimal {
 	return a.Mul(qa).Add(b.Mul(qb)).DivRound(tot, 8)
 }
 
-// onFunding books a FUNDING_FEE balance change against the open position.
+// onFunding books a FUNDING_FEE balance change against the open position,
+// but only when it is provably ours: the update must list our symbol among
+// its positions (Binance does so for an isolated position; for a cross one
+// it lists none, and the fee could be any symbol's) and only USDT changes
+// count. Anything else is logged, not booked.
 func (m *Manager) onFunding(e exchange.AccountUpdate) {
+	ourSymbol := false
+	for _, p := range e.Positions {
+		if p.Symbol == m.cfg.Symbol {
+			ourSymbol = true
+		}
+	}
 	amt := decimal.Zero
+	var other []string
 	for _, b := range e.Balances {
-		amt = amt.Add(b.BalanceChange)
+		if b.Asset == "USDT" {
+			amt = amt.Add(b.BalanceChange)
+		} else if !b.BalanceChange.IsZero() {
+			other = append(other, b.Asset+" "+b.BalanceChange.String())
+		}
+	}
+	if !ourSymbol || len(other) > 0 {
+		m.log.Warn().Str("event", "funding_unattributed").Str("usdt", amt.String()).Strs("other_assets", other).
+			Bool("our_symbol", ourSymbol).Msg("funding fee not provably of our position: not booked")
+		if !ourSymbol {
+			return
+		}
+	}
+	if amt.IsZero() {
+		return
 	}
 	for _, id := range m.order {
 		t := m.trades[id]
