@@ -58,6 +58,13 @@ type Config struct {
 	// UnknownResend is how long a leg whose send had an unknown outcome must
 	// stay not found at the venue before it is sent again (same client id); default 3s.
 	UnknownResend time.Duration
+	// VenueCheckInterval is how often the venue's position, stop and open
+	// orders are compared with the books while a trade is booked (and for
+	// two minutes after start); a mismatch seen twice reconciles. Default 30s.
+	VenueCheckInterval time.Duration
+	// VenueCheckIdleInterval is the same check's interval with no trade;
+	// default 5m.
+	VenueCheckIdleInterval time.Duration
 	// UserStream is the StreamGap.Stream name whose end triggers a
 	// reconciliation; default "user" (the Binance adapter's user stream).
 	UserStream string
@@ -131,6 +138,12 @@ func (c Config) withDefaults() (Config, error) {
 	}
 	if c.UnknownResend <= 0 {
 		c.UnknownResend = 3 * time.Second
+	}
+	if c.VenueCheckInterval <= 0 {
+		c.VenueCheckInterval = 30 * time.Second
+	}
+	if c.VenueCheckIdleInterval <= 0 {
+		c.VenueCheckIdleInterval = 5 * time.Minute
 	}
 	if c.UserStream == "" {
 		c.UserStream = "user"

@@ -87,6 +87,14 @@
 // (ErrVenueNotClear, and reconciles) unless the symbol's position is flat
 // and no order of ours is open.
 //
+// Periodic venue check: every VenueCheckInterval (30s) while a trade is
+// booked or in the first two minutes after start, and every
+// VenueCheckIdleInterval (5m) otherwise, OnTick compares the venue's
+// position, the booked stop and our open orders with the books; a mismatch
+// seen twice, a few seconds apart (events may be in flight), reconciles.
+// Reconcile is safe to call again at any time: it only brings the books to
+// the venue's state and repairs what is missing.
+//
 // What is not durable: per-leg "unknown since" times, trailing/alarm
 // timers and the cluster-gone grace start restart from zero after a crash.
 //

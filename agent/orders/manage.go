@@ -37,6 +37,7 @@ func (m *Manager) OnTick(ctx context.Context, now time.Time, view MarketView) {
 		m.mark = view.Mark
 	}
 	m.each(func(t *trade) { m.manage(ctx, t, now, view) })
+	m.checkVenue(ctx, now)
 }
 
 func (m *Manager) manage(ctx context.Context, t *trade, now time.Time, view MarketView) {

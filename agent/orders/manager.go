@@ -36,12 +36,15 @@ type Manager struct {
 	// order's client id, for venues that give that order its own client id.
 	actual map[int64]string
 	// flattens are the client ids of orders that closed positions no trade accounts for.
-	flattens    map[string]bool
-	blind       bool // the user stream is in a gap
-	lastRecon   time.Time
-	reconErr    string
-	closedCount int
-	mark        decimal.Decimal
+	flattens  map[string]bool
+	blind     bool // the user stream is in a gap
+	lastRecon time.Time
+	// firstRecon is the first successful reconciliation; lastCheck the last
+	// periodic venue check; mismatchSince a mismatch waiting for confirmation.
+	firstRecon, lastCheck, mismatchSince time.Time
+	reconErr                             string
+	closedCount                          int
+	mark                                 decimal.Decimal
 }
 
 // trade is one intent with its position and what the manager tracks about

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"time"
 
 	"github.com/rs/zerolog"
 	"github.com/shopspring/decimal"
@@ -42,6 +43,10 @@ func (m *Manager) Reconcile(ctx context.Context) error {
 		return err
 	}
 	m.reconciled, m.reconErr, m.lastRecon = true, "", m.clock.Now()
+	m.lastCheck, m.mismatchSince = m.lastRecon, time.Time{}
+	if m.firstRecon.IsZero() {
+		m.firstRecon = m.lastRecon
+	}
 	m.log.Info().Str("event", "reconciled").Int("open_trades", len(m.trades)).Msg("store and venue agree; trading allowed")
 	return nil
 }
