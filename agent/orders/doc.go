@@ -35,7 +35,11 @@
 //     leftover orders are cancelled, the record is closed with its exit
 //     reason, net PnL (realized − fees + funding) and R (net / planned
 //     worst-case loss), and Config.OnClose tells the risk limits
-//     (stoppedOut = the stop leg closed it).
+//     (stoppedOut = the stop leg closed it). A leftover order that cannot
+//     be cancelled keeps the trade (closing) until it is final, retried
+//     every tick: a stale reduce-only stop or target must not close the
+//     next trade. A leg whose send had an unknown outcome is not taken as
+//     "never placed" by a cancel while it may still land (LimitTimeout).
 //
 // One trade at a time: Binance one-way mode nets every order on the symbol
 // into one position, so Submit refuses while a trade is open or opening.

@@ -391,12 +391,22 @@ func (m *Manager) maybeClose(ctx context.Context, t *trade) bool {
 			return false // it filled more before the cancel
 		}
 	}
+	// Every leftover order must be final before the trade is dropped: a
+	// stale reduce-only stop or target could close the next trade. Until
+	// then the trade stays (closing; Submit refuses) and ticks retry.
+	failed := false
 	for i := range t.in.Legs {
 		if l := &t.in.Legs[i]; live(l.State) {
 			if err := m.cancel(ctx, t, l.ClientID, "position closed"); err != nil {
-				m.log.Warn().Err(err).Str("event", "cancel_failed").Str("client_id", l.ClientID).Msg("leftover order not cancelled")
+				failed = true
+				m.log.Warn().Err(err).Str("event", "cancel_failed").Str("client_id", l.ClientID).
+					Msg("leftover order not cancelled; the trade stays open until it is, retrying on tick")
 			}
 		}
+	}
+	if failed {
+		t.closing = true
+		return false
 	}
 	now := m.clock.Now()
 	if !t.lastFillAt.IsZero() {

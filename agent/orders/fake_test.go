@@ -13,6 +13,7 @@ type fakeTrader struct {
 	placeOrder func(ctx context.Context, req exchange.OrderRequest) (exchange.Order, error)
 	placeAlgo  func(ctx context.Context, req exchange.AlgoOrderRequest) (exchange.AlgoOrder, error)
 	positions  func(ctx context.Context, symbol string) ([]exchange.Position, error)
+	cancelAlgo func(ctx context.Context, symbol, clientAlgoID string) (exchange.AlgoOrder, error)
 	calls      map[string]int
 }
 
@@ -36,6 +37,13 @@ func (f *fakeTrader) PlaceAlgoOrder(ctx context.Context, req exchange.AlgoOrderR
 		return f.placeAlgo(ctx, req)
 	}
 	return f.Trader.PlaceAlgoOrder(ctx, req)
+}
+
+func (f *fakeTrader) CancelAlgoOrder(ctx context.Context, symbol, clientAlgoID string) (exchange.AlgoOrder, error) {
+	if f.cancelAlgo != nil {
+		return f.cancelAlgo(ctx, symbol, clientAlgoID)
+	}
+	return f.Trader.CancelAlgoOrder(ctx, symbol, clientAlgoID)
 }
 
 func (f *fakeTrader) Positions(ctx context.Context, symbol string) ([]exchange.Position, error) {

@@ -276,6 +276,8 @@ func (m *Manager) cancel(ctx context.Context, t *trade, cid, why string) error {
 		switch {
 		case qerr != nil:
 			return fmt.Errorf("cancel %s: %w (query: %v)", cid, err, qerr)
+		case !found && l.State == state.LegUnknown && m.mayStillLand(t, cid):
+			return fmt.Errorf("cancel %s: outcome unknown and it may still land: %w", cid, err)
 		case !found && l.State != state.LegOpen:
 			l.State = state.LegCanceled // never reached the venue
 		case !found:
@@ -286,6 +288,19 @@ func (m *Manager) cancel(ctx context.Context, t *trade, cid, why string) error {
 	}
 	m.legEvent(m.log.Info(), "order_canceled", t, l).Str("why", why).Str("status", t.status[cid]).Msg("order cancelled")
 	return m.save(t, m.record(t, l))
+}
+
+// mayStillLand reports whether a leg whose send had an unknown outcome and
+// that the venue does not (yet) have could still appear: for LimitTimeout
+// after the outcome became unknown (from now, if that time was lost).
+func (m *Manager) mayStillLand(t *trade, cid string) bool {
+	now := m.clock.Now()
+	since, ok := t.unknownSince[cid]
+	if !ok {
+		t.unknownSince[cid] = now
+		return true
+	}
+	return now.Sub(since) < m.cfg.LimitTimeout
 }
 
 // orderRequest builds the regular order of leg l.

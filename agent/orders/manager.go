@@ -63,6 +63,9 @@ type trade struct {
 	// an order that reused a leg's client id after the leg's own order
 	// ended (Binance refuses duplicates only among open orders).
 	others map[int64]decimal.Decimal
+	// closing: the position is flat but a leftover order could not be
+	// cancelled yet; the trade is kept until every leg is final.
+	closing bool
 	// marginType is the plan's margin type ("" = Config.MarginType; not
 	// durable: after a restart the configured one is used).
 	marginType exchange.MarginType

@@ -325,8 +325,8 @@ func (m *Manager) reconcilePosition(ctx context.Context, v venueView) error {
 				}
 			}
 		}
-		if m.maybeClose(ctx, mine) {
-			return nil
+		if m.maybeClose(ctx, mine) || mine.closing {
+			return nil // closed, or closing while a leftover order is cancelled
 		}
 		m.decide("closed_at_venue").Str("intent", mine.in.ID).Str("booked_qty", mine.exposure().String()).
 			Msg("the venue is flat: the position closed while we were away; PnL of the missing fills is unknown")
