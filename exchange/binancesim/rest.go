@@ -73,30 +73,41 @@ func (s *Sim) serveREST(rw http.ResponseWriter, hr *http.Request, table map[stri
 	delay := s.faults.delay
 	s.mu.Unlock()
 	if delay > 0 {
+		// The injected wall clock, so a test can release the delay by advancing it.
 		select {
-		case <-time.After(delay):
+		case <-s.opts.Wall.After(delay):
 		case <-hr.Context().Done():
 			return
 		}
 	}
 	body, err := io.ReadAll(io.LimitReader(hr.Body, 1<<20))
 	if err != nil {
-		writeJSON(rw, 0, &apiError{status: 400, code: -1000, msg: "could not read body"}, nil)
+		encodeReply(0, &apiError{status: 400, code: -1000, msg: "could not read body"}, nil).write(rw)
 		return
 	}
 	rt, ok := table[hr.Method+" "+hr.URL.Path]
 	if !ok {
-		writeJSON(rw, 0, &apiError{status: 404, code: -5000, msg: "Path " + hr.URL.Path + ", Method " + hr.Method + " is invalid"}, nil)
+		encodeReply(0, &apiError{status: 404, code: -5000, msg: "Path " + hr.URL.Path + ", Method " + hr.Method + " is invalid"}, nil).write(rw)
 		return
 	}
 	params := hr.URL.Query()
-	form, _ := url.ParseQuery(string(body))
+	form, err := url.ParseQuery(string(body))
+	if err != nil {
+		encodeReply(0, errBad(-1100, "Illegal characters found in the request body."), nil).write(rw)
+		return
+	}
 	for k, vs := range form {
 		for _, v := range vs {
 			params.Add(k, v)
 		}
 	}
+	// Build the reply under the lock, write it after: a client that stops
+	// reading a large reply must not stall the simulator.
+	s.handleLocked(hr, rt, params, body).write(rw)
+}
 
+// handleLocked runs one REST request under s.mu and encodes its reply.
+func (s *Sim) handleLocked(hr *http.Request, rt route, params url.Values, body []byte) reply {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if rt.order {
@@ -105,53 +116,70 @@ func (s *Sim) serveREST(rw http.ResponseWriter, hr *http.Request, table map[stri
 	req := &request{p: params, now: s.now}
 	weight := rt.weight(req)
 	if e := s.limit.admitLocked(s, weight); e != nil {
-		writeJSON(rw, s.limit.used, e, nil)
-		return
+		return encodeReply(s.limit.used, e, nil)
 	}
 	if s.faults.httpErrors > 0 {
 		s.faults.httpErrors--
-		writeJSON(rw, s.limit.used, &apiError{status: s.faults.httpStatus, code: -1000, msg: "An unknown error occurred while processing the request."}, nil)
-		return
+		return encodeReply(s.limit.used, &apiError{status: s.faults.httpStatus, code: -1000, msg: "An unknown error occurred while processing the request."}, nil)
 	}
 	if e := s.authLocked(hr, rt.sec, body); e != nil {
-		writeJSON(rw, s.limit.used, e, nil)
-		return
+		return encodeReply(s.limit.used, e, nil)
 	}
 	res, e := rt.h(s, req)
-	if rt.order {
-		s.limit.orders++
-		rw.Header().Set("X-MBX-ORDER-COUNT-1M", strconv.Itoa(s.limit.orders))
-	}
 	if e == nil && rt.order && s.faults.unknownAfterAccept > 0 {
 		s.faults.unknownAfterAccept--
 		e = &apiError{status: 503, code: -1000, msg: "Unknown error, please check your request or try again later."}
 	}
-	writeJSON(rw, s.limit.used, e, res)
+	r := encodeReply(s.limit.used, e, res)
+	if rt.order {
+		s.limit.orders++
+		r.orderCount = strconv.Itoa(s.limit.orders)
+	}
+	return r
 }
 
-// writeJSON writes res, or e as Binance's error object, with the weight header.
-func writeJSON(rw http.ResponseWriter, used int, e *apiError, res any) {
+// reply is an encoded REST answer, built under s.mu and written without it.
+type reply struct {
+	status     int
+	used       int
+	retryAfter string
+	orderCount string
+	body       []byte
+}
+
+// encodeReply encodes res, or e as Binance's error object, with the weight used.
+func encodeReply(used int, e *apiError, res any) reply {
+	r := reply{status: 200, used: used}
+	if e != nil {
+		r.status = e.status
+		if e.retryAfter > 0 {
+			r.retryAfter = strconv.Itoa(int(math.Ceil(e.retryAfter.Seconds())))
+		}
+		r.body, _ = json.Marshal(map[string]any{"code": e.code, "msg": e.msg})
+		return r
+	}
+	body, err := json.Marshal(res)
+	if err != nil {
+		r.status = 500
+		body = []byte(`{"code":-1000,"msg":"encode reply"}`)
+	}
+	r.body = body
+	return r
+}
+
+// write sends the reply with Binance's headers.
+func (r reply) write(rw http.ResponseWriter) {
 	h := rw.Header()
 	h.Set("Content-Type", "application/json")
-	h.Set("X-MBX-USED-WEIGHT-1M", strconv.Itoa(used))
-	status := 200
-	var body []byte
-	if e != nil {
-		status = e.status
-		if e.retryAfter > 0 {
-			h.Set("Retry-After", strconv.Itoa(int(math.Ceil(e.retryAfter.Seconds()))))
-		}
-		body, _ = json.Marshal(map[string]any{"code": e.code, "msg": e.msg})
-	} else {
-		var err error
-		body, err = json.Marshal(res)
-		if err != nil {
-			status = 500
-			body = []byte(`{"code":-1000,"msg":"encode reply"}`)
-		}
+	h.Set("X-MBX-USED-WEIGHT-1M", strconv.Itoa(r.used))
+	if r.retryAfter != "" {
+		h.Set("Retry-After", r.retryAfter)
 	}
-	rw.WriteHeader(status)
-	_, _ = rw.Write(body)
+	if r.orderCount != "" {
+		h.Set("X-MBX-ORDER-COUNT-1M", r.orderCount)
+	}
+	rw.WriteHeader(r.status)
+	_, _ = rw.Write(r.body)
 }
 
 // apiNowLocked is the server's API clock: wall time plus the skew fault.
