@@ -197,21 +197,38 @@ func New(opts Options) (*Sim, error) {
 	return s, nil
 }
 
-// Start runs a manual-clock simulator for a test and closes it on cleanup.
+// Start runs a manual-clock simulator for a test and closes it on cleanup;
+// an error from Serve fails the test then.
 func Start(t testing.TB, opts Options) *Sim {
 	t.Helper()
 	s, err := New(opts)
 	if err != nil {
 		t.Fatalf("binancesim.Start: %v", err)
 	}
-	go func() { _ = s.Serve() }()
-	t.Cleanup(func() { _ = s.Close() })
+	served := make(chan error, 1)
+	go func() { served <- s.Serve() }()
+	t.Cleanup(func() {
+		if err := s.Close(); err != nil {
+			t.Errorf("binancesim: close: %v", err)
+		}
+		if err := <-served; err != nil {
+			t.Errorf("binancesim: serve: %v", err)
+		}
+	})
 	return s
 }
 
 // Serve answers requests until Close; with Speed > 0 it also runs the sim
-// clock in real time. It returns nil after Close.
+// clock in real time. It returns nil after Close, also when Close came first.
 func (s *Sim) Serve() error {
+	// The loops join the WaitGroup under mu and only while open, so Close
+	// (which marks closed under mu before Wait) either waits for them or
+	// they never start.
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		return nil
+	}
 	s.wg.Add(1)
 	go func() {
 		defer s.wg.Done()
@@ -224,6 +241,7 @@ func (s *Sim) Serve() error {
 			s.realtime(s.ctx)
 		}()
 	}
+	s.mu.Unlock()
 	err := s.srv.Serve(s.ln)
 	if errors.Is(err, http.ErrServerClosed) {
 		return nil
@@ -242,6 +260,10 @@ func (s *Sim) Close() error {
 	s.mu.Unlock()
 	s.cancel()
 	err := s.srv.Close()
+	// srv.Close only closes listeners Serve has taken; a Close before Serve must free it too.
+	if lerr := s.ln.Close(); lerr != nil && !errors.Is(lerr, net.ErrClosed) && err == nil {
+		err = lerr
+	}
 	s.hub.closeAll()
 	s.wg.Wait()
 	s.hub.wait()
