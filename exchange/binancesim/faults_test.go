@@ -142,16 +142,6 @@ func TestHTTPFaults(t *testing.T) {
 		t.Fatalf("third ping: %v", err)
 	}
 
-	inject(t, s, binancesim.Fault{Kind: binancesim.FaultDelay, Duration: 30 * time.Millisecond})
-	began := time.Now()
-	if err := c.NewPingService().Do(x); err != nil {
-		t.Fatal(err)
-	}
-	if el := time.Since(began); el < 30*time.Millisecond {
-		t.Fatalf("delayed reply came after %s", el)
-	}
-	inject(t, s, binancesim.Fault{Kind: binancesim.FaultDelay})
-
 	// 503 after the order took effect: the outcome is unknown to the client, the order exists.
 	inject(t, s, binancesim.Fault{Kind: binancesim.FaultUnknownAfterAccept, Count: 1})
 	_, err := c.NewCreateOrderService().Symbol("TAOUSDT").Side(futures.SideTypeBuy).Type(futures.OrderTypeMarket).Quantity("1").NewClientOrderID("maybe").Do(x)
@@ -262,6 +252,48 @@ func TestListenKeyExpiry(t *testing.T) {
 	}
 }
 
+// waitPending waits (guard-bounded) until fc has n live timers: a goroutine armed one.
+func waitPending(t *testing.T, fc *fakeclock.Clock, n int, what string) {
+	t.Helper()
+	deadline := time.Now().Add(guard)
+	for fc.Pending() < n {
+		if time.Now().After(deadline) {
+			t.Fatalf("%s: %d timers armed, want %d", what, fc.Pending(), n)
+		}
+		time.Sleep(time.Millisecond) // failure guard only: waits for a goroutine, not for time
+	}
+}
+
+func TestDelayFaultWaitsOnTheInjectedWallClock(t *testing.T) {
+	fc := fakeclock.New(time.Date(2026, 1, 5, 0, 0, 0, 0, time.UTC))
+	s := flat(t, binancesim.Options{Wall: fc})
+	c, x := client(s), ctx(t)
+	waitPending(t, fc, 1, "ping loop")
+	inject(t, s, binancesim.Fault{Kind: binancesim.FaultDelay, Duration: 30 * time.Second})
+	done := make(chan error, 1)
+	go func() { done <- c.NewPingService().Do(x) }()
+	waitPending(t, fc, 2, "delayed request") // the request is parked on the fake clock
+	fc.Advance(29 * time.Second)
+	select {
+	case err := <-done:
+		t.Fatalf("reply before the delay ran out: %v", err)
+	default:
+	}
+	fc.Advance(time.Second)
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(guard):
+		t.Fatal("no reply after the delay")
+	}
+	inject(t, s, binancesim.Fault{Kind: binancesim.FaultDelay})
+	if err := c.NewPingService().Do(x); err != nil {
+		t.Fatalf("undelayed ping: %v", err)
+	}
+}
+
 func TestServerPings(t *testing.T) {
 	fc := fakeclock.New(time.Date(2026, 1, 5, 0, 0, 0, 0, time.UTC))
 	s := flat(t, binancesim.Options{Wall: fc, PingInterval: 3 * time.Minute})
@@ -280,13 +312,19 @@ func TestServerPings(t *testing.T) {
 		return nil
 	})
 	frames := make(chan []byte, 1)
+	done := make(chan struct{})
+	defer close(done) // runs before c.Close: the reader stops even if it holds an unread frame
 	go func() {
 		for {
 			_, b, err := c.ReadMessage()
 			if err != nil {
 				return
 			}
-			frames <- b
+			select {
+			case frames <- b:
+			case <-done:
+				return
+			}
 		}
 	}()
 	// A request/reply round trip proves the server finished setting the connection up.
@@ -301,13 +339,7 @@ func TestServerPings(t *testing.T) {
 	case <-time.After(guard):
 		t.Fatal("no reply to LIST_SUBSCRIPTIONS")
 	}
-	deadline := time.Now().Add(guard)
-	for fc.Pending() == 0 { // the ping loop arms its ticker when Serve starts
-		if time.Now().After(deadline) {
-			t.Fatal("ping loop never started")
-		}
-		time.Sleep(time.Millisecond) // failure guard only: waits for a goroutine, not for time
-	}
+	waitPending(t, fc, 1, "ping loop") // the ping loop arms its ticker when Serve starts
 	fc.Advance(3 * time.Minute)
 	select {
 	case <-pinged:
