@@ -15,8 +15,10 @@ import (
 // The first point is only a baseline: nobody knows where the existing OI was
 // opened. A rise of dOI contracts is new positions worth dOI*entry, where
 // entry is the VWAP of the trades in the last VWAPWindow and the long share
-// is the taker-buy share of their volume (no trades: Value/OI, else the
-// mark, and an even split, counted in Stats.NoTradeFallbacks). The notional
+// is the taker-buy share of their volume; only trades at or before the
+// point's time count. A back-filled point, or one no trade covers, uses
+// Value/OI (else the mark) and an even split, counted in
+// Stats.NoTradeFallbacks. The notional
 // is spread over the leverage mix and each slice placed at its projected
 // liquidation price (see Project). A fall of dOI removes the same fraction
 // (dOI / previous OI) of the estimated notional, proportionally or nearest
@@ -51,13 +53,21 @@ func (m *Map) OnOpenInterest(o exchange.OpenInterest) error {
 	return nil
 }
 
-// attribute places delta contracts of new open interest.
+// attribute places delta contracts of new open interest observed at t.
+//
+// Live events and the start-up OI backfill share one channel, so a point can
+// arrive after trades newer than itself, or be a day old. The entry and the
+// taker split therefore come only from trades in (t-VWAPWindow, t]; a
+// back-filled point, or one no trade covers, uses Value/OI and an even split.
 func (m *Map) attribute(delta decimal.Decimal, o exchange.OpenInterest, t int64) error {
-	m.trades.trim(t - int64(m.cfg.VWAPWindow))
 	var entry, longShare decimal.Decimal
-	if m.trades.sumQ.IsPositive() {
-		entry = m.trades.sumPQ.DivRound(m.trades.sumQ, outPlaces)
-		longShare = m.trades.buyQ.DivRound(m.trades.sumQ, factorPlaces)
+	var sumPQ, sumQ, buyQ decimal.Decimal
+	if !o.Backfill {
+		sumPQ, sumQ, buyQ = m.trades.upTo(t, int64(m.cfg.VWAPWindow))
+	}
+	if sumQ.IsPositive() {
+		entry = sumPQ.DivRound(sumQ, outPlaces)
+		longShare = buyQ.DivRound(sumQ, factorPlaces)
 	} else {
 		m.stats.NoTradeFallbacks++
 		longShare = decimal.RequireFromString("0.5")

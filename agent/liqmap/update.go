@@ -30,7 +30,9 @@ func (m *Map) OnTrade(tr exchange.Trade) error {
 	m.lastPx = tr.Price
 	m.stats.Trades++
 	m.trades.add(tradeSample{T: t, PQ: tr.Price.Mul(tr.Qty), Q: tr.Qty, TakerBuy: !tr.BuyerMaker})
-	m.trades.trim(t - int64(m.cfg.VWAPWindow))
+	// Keep two windows: an OI point may be stamped before the newest trades
+	// and needs the whole window before its own time (see attribute).
+	m.trades.trim(t - 2*int64(m.cfg.VWAPWindow))
 	if !m.haveMark {
 		m.setBand(tr.Price)
 	}

@@ -36,6 +36,23 @@ func (w *tradeWindow) add(s tradeSample) {
 	}
 }
 
+// upTo returns the sums over the trades in (t-window, t]: it drops the
+// trades at or before t-window for good (later OI points are not older) and
+// leaves out, without dropping, trades newer than t that arrived first. The
+// buffer is in arrival order, which for one aggTrade stream is time order.
+func (w *tradeWindow) upTo(t, window int64) (sumPQ, sumQ, buyQ decimal.Decimal) {
+	w.trim(t - window)
+	sumPQ, sumQ, buyQ = w.sumPQ, w.sumQ, w.buyQ
+	live := w.live()
+	for k := len(live) - 1; k >= 0 && live[k].T > t; k-- {
+		sumPQ, sumQ = sumPQ.Sub(live[k].PQ), sumQ.Sub(live[k].Q)
+		if live[k].TakerBuy {
+			buyQ = buyQ.Sub(live[k].Q)
+		}
+	}
+	return sumPQ, sumQ, buyQ
+}
+
 // trim drops trades at or before cutoff (unix ns), compacting now and then.
 func (w *tradeWindow) trim(cutoff int64) {
 	for w.head < len(w.buf) && w.buf[w.head].T <= cutoff {

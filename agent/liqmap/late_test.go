@@ -1,0 +1,73 @@
+package liqmap
+
+import (
+	"testing"
+	"time"
+
+	"github.com/taobot/taobot/exchange"
+)
+
+// backfillOI is a back-filled open-interest point with Value = contracts * price.
+func backfillOI(at time.Time, contracts, price string) exchange.OpenInterest {
+	o := oi(at, contracts)
+	o.Value = d(contracts).Mul(d(price))
+	o.Backfill = true
+	return o
+}
+
+// A live trade at 500 arrives before the day-old backfill: the backfilled
+// +10 contracts are placed at Value/OI = 400 with an even split, not at the
+// live VWAP (which would put 4000 of longs at 454.55).
+//
+// Entry 400, 10x, 4,000 USDT position (Q = 10, MMR 1%, cum 0):
+//
+//	long  (400 - 4000) / (0.1 - 10) = 363.6363...   short (400 + 4000) / (0.1 + 10) = 435.6435...
+func TestBackfilledOIUsesItsOwnEntry(t *testing.T) {
+	c := testConfig()
+	c.BandPct = d("50")
+	m := newMap(t, c)
+	live := t0.Add(24 * time.Hour)
+	old := t0
+	apply(t, m,
+		trade(live, "500", "3", false),
+		backfillOI(old, "1000", "400"),
+		backfillOI(old.Add(5*time.Minute), "1010", "400"),
+	)
+	now := old.Add(5 * time.Minute) // the layer's epoch: no decay yet
+	l, s := estAt(m, "363.63", now)
+	eq(t, "long at 363.63", l, "2000")
+	eq(t, "short there", s, "0")
+	_, s = estAt(m, "435.64", now)
+	eq(t, "short at 435.64", s, "2000")
+	eq(t, "total long", m.estLong, "2000")
+	eq(t, "total short", m.estShort, "2000")
+	if st := m.Stats(); st.NoTradeFallbacks != 1 {
+		t.Errorf("NoTradeFallbacks = %d, want 1", st.NoTradeFallbacks)
+	}
+}
+
+// A live OI point stamped before trades that reached the map first uses
+// only the trades at or before its own time: 399 bought and 401 sold give
+// entry 400 and an even split; the later trade at 500 is left out.
+func TestLiveOIIgnoresNewerTrades(t *testing.T) {
+	c := testConfig()
+	m := newMap(t, c)
+	apply(t, m,
+		mark(t0, "400"),
+		trade(t0.Add(time.Second), "399", "5", false),
+		trade(t0.Add(2*time.Second), "401", "5", true),
+		oi(t0.Add(3*time.Second), "1000"),
+		trade(t0.Add(5*time.Second), "500", "10", false), // arrives before the next OI point
+		oi(t0.Add(4*time.Second), "1010"),
+	)
+	now := t0.Add(4 * time.Second)
+	l, _ := estAt(m, "363.63", now)
+	_, s := estAt(m, "435.64", now)
+	eq(t, "long", l, "2000")
+	eq(t, "short", s, "2000")
+	// The newer trade still counts for the next point: 10 bought at 500 in (t-5m, t].
+	apply(t, m, oi(t0.Add(6*time.Second), "1020"))
+	if st := m.Stats(); st.NoTradeFallbacks != 0 || st.OIIncreases != 2 {
+		t.Errorf("stats = %+v", st)
+	}
+}
