@@ -91,6 +91,11 @@
 // (ErrVenueNotClear, and reconciles) unless the symbol's position is flat
 // and no order of ours is open.
 //
+// A failing reconcile stops trading, not protection: it goes on past a
+// failed query to the other legs and repairs a missing stop, and while it
+// keeps failing every tick still repairs stops and raises the
+// unprotected-position alarm.
+//
 // Periodic venue check: every VenueCheckInterval (30s) while a trade is
 // booked or in the first two minutes after start, and every
 // VenueCheckIdleInterval (5m) otherwise, OnTick compares the venue's

@@ -14,6 +14,8 @@ type fakeTrader struct {
 	placeAlgo  func(ctx context.Context, req exchange.AlgoOrderRequest) (exchange.AlgoOrder, error)
 	positions  func(ctx context.Context, symbol string) ([]exchange.Position, error)
 	cancelAlgo func(ctx context.Context, symbol, clientAlgoID string) (exchange.AlgoOrder, error)
+	queryAlgo  func(ctx context.Context, symbol, clientAlgoID string) (exchange.AlgoOrder, error)
+	openOrders func(ctx context.Context, symbol string) ([]exchange.Order, error)
 	calls      map[string]int
 }
 
@@ -44,6 +46,20 @@ func (f *fakeTrader) CancelAlgoOrder(ctx context.Context, symbol, clientAlgoID s
 		return f.cancelAlgo(ctx, symbol, clientAlgoID)
 	}
 	return f.Trader.CancelAlgoOrder(ctx, symbol, clientAlgoID)
+}
+
+func (f *fakeTrader) QueryAlgoOrder(ctx context.Context, symbol, clientAlgoID string) (exchange.AlgoOrder, error) {
+	if f.queryAlgo != nil {
+		return f.queryAlgo(ctx, symbol, clientAlgoID)
+	}
+	return f.Trader.QueryAlgoOrder(ctx, symbol, clientAlgoID)
+}
+
+func (f *fakeTrader) OpenOrders(ctx context.Context, symbol string) ([]exchange.Order, error) {
+	if f.openOrders != nil {
+		return f.openOrders(ctx, symbol)
+	}
+	return f.Trader.OpenOrders(ctx, symbol)
 }
 
 func (f *fakeTrader) Positions(ctx context.Context, symbol string) ([]exchange.Position, error) {

@@ -29,6 +29,8 @@ func (m *Manager) OnTick(ctx context.Context, now time.Time, view MarketView) {
 		if m.loaded || m.reconErr != "" {
 			if err := m.Reconcile(ctx); err != nil {
 				m.log.Error().Err(err).Str("event", "reconcile_failed").Msg("reconcile failed; no trading")
+				// No trading, but what is open stays protected and watched.
+				m.each(func(t *trade) { m.watchProtection(ctx, t, now) })
 			}
 		}
 		return

@@ -68,17 +68,17 @@ func (m *Manager) reconcile(ctx context.Context) error {
 			errs = append(errs, err)
 		}
 	})
-	if len(errs) > 0 {
-		return fmt.Errorf("reconcile: %w", errs[0])
+	if len(errs) == 0 {
+		// A position or order of ours the store does not account for must be
+		// gone (or adopted) before trading: any failure here fails Reconcile.
+		if err := m.reconcilePosition(ctx, v); err != nil {
+			errs = append(errs, err)
+		} else if err := m.cancelOrphans(ctx, v); err != nil {
+			errs = append(errs, err)
+		}
 	}
-	// A position or order of ours the store does not account for must be
-	// gone (or adopted) before trading: any failure here fails Reconcile.
-	if err := m.reconcilePosition(ctx, v); err != nil {
-		return fmt.Errorf("reconcile: %w", err)
-	}
-	if err := m.cancelOrphans(ctx, v); err != nil {
-		return fmt.Errorf("reconcile: %w", err)
-	}
+	// Protection is repaired even when something above failed: a failing
+	// query must not leave a position without its stop.
 	m.each(func(t *trade) {
 		if t.exposure().IsPositive() && !t.protected() {
 			m.decide("repair_stop").Str("intent", t.in.ID).Str("qty", t.exposure().String()).Msg("position without a working stop: placing one now")
@@ -87,6 +87,9 @@ func (m *Manager) reconcile(ctx context.Context) error {
 			m.placeTarget(ctx, t)
 		}
 	})
+	if len(errs) > 0 {
+		return fmt.Errorf("reconcile: %w", errors.Join(errs...))
+	}
 	return nil
 }
 
@@ -170,6 +173,7 @@ func (m *Manager) readVenue(ctx context.Context) (venueView, error) {
 // reconcileLegs brings every live leg of t to the venue's state.
 func (m *Manager) reconcileLegs(ctx context.Context, t *trade, v venueView) error {
 	now := m.clock.Now()
+	var errs []error
 	for i := range t.in.Legs {
 		l := &t.in.Legs[i]
 		if !live(l.State) {
@@ -185,7 +189,10 @@ func (m *Manager) reconcileLegs(ctx context.Context, t *trade, v venueView) erro
 		} else {
 			found, err := m.query(ctx, t, l)
 			if err != nil {
-				return err
+				// Go on with the other legs (a stop must still be seen to);
+				// the trade's close/finish decisions wait for a full picture.
+				errs = append(errs, err)
+				continue
 			}
 			switch {
 			case found:
@@ -220,9 +227,13 @@ func (m *Manager) reconcileLegs(ctx context.Context, t *trade, v venueView) erro
 			}
 		}
 		if err := m.catchUp(ctx, t, l); err != nil {
-			return err
+			errs = append(errs, err)
+			continue
 		}
 		_ = m.save(t, m.record(t, l))
+	}
+	if len(errs) > 0 {
+		return errors.Join(errs...)
 	}
 	if _, ok := m.trades[t.in.ID]; !ok {
 		return nil
