@@ -71,3 +71,30 @@ func TestLiveOIIgnoresNewerTrades(t *testing.T) {
 		t.Errorf("stats = %+v", st)
 	}
 }
+
+// Events older than a layer's epoch are stored already decayed: a 24 h-old
+// add under a 24 h half-life reads half, in both layers.
+func TestLateAddsDecayFromTheirOwnTime(t *testing.T) {
+	c := testConfig()
+	c.RealizedHalfLife = 24 * time.Hour
+	c.EstimatedHalfLife = 24 * time.Hour
+	c.BandPct = d("50")
+	m := newMap(t, c)
+	now := t0.Add(24 * time.Hour)
+	apply(t, m,
+		mark(now, "400"),
+		liq(now, exchange.Sell, "380", "1"), // starts both layers' epochs at now
+		liq(t0, exchange.Sell, "390", "10"), // 3900 a day late
+		backfillOI(t0.Add(-5*time.Minute), "1000", "400"),
+		backfillOI(t0, "1010", "400"), // 4000 a day late, 2000 each side
+	)
+	l, _ := realAt(m, "390", now)
+	eq(t, "realized long", l, "1950")
+	l, _ = estAt(m, "363.63", now)
+	_, s := estAt(m, "435.64", now)
+	eq(t, "estimated long", l, "1000")
+	eq(t, "estimated short", s, "1000")
+	// And the 380 print at the epoch is untouched.
+	l, _ = realAt(m, "380", now)
+	eq(t, "realized at epoch", l, "380")
+}

@@ -122,9 +122,20 @@ func (l *layer) readFactor(now int64) decimal.Decimal {
 	return pow(&l.decLo, &l.decHi, n, decimal.RequireFromString("0.5")).Mul(l.scale).Round(factorPlaces)
 }
 
-// toStored converts a value v added at time t into stored units.
+// toStored converts a value v added at time t into stored units. A value
+// older than the epoch (a late or back-filled event) is stored already
+// decayed by its age at the epoch, from the same tables as readFactor.
 func (l *layer) toStored(v decimal.Decimal, t int64) decimal.Decimal {
-	s := v.Mul(pow(&l.growLo, &l.growHi, l.steps(t), decimal.NewFromInt(2)))
+	var s decimal.Decimal
+	if l.set && t < l.epoch {
+		n := (l.epoch - t) / l.step
+		if n/stepsPerHalf > maxDecayHalves {
+			return decimal.Zero
+		}
+		s = v.Mul(pow(&l.decLo, &l.decHi, n, decimal.RequireFromString("0.5")))
+	} else {
+		s = v.Mul(pow(&l.growLo, &l.growHi, l.steps(t), decimal.NewFromInt(2)))
+	}
 	if !l.scale.Equal(decimal.NewFromInt(1)) {
 		return s.DivRound(l.scale, storePlaces)
 	}
