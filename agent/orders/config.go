@@ -23,7 +23,8 @@ type Config struct {
 	// EntryType is exchange.Limit (GTC at the plan's entry) or exchange.Market.
 	EntryType exchange.OrderType
 	// LimitTimeout cancels an unfilled (remainder of a) limit entry; it is also
-	// how old a never-sent entry may be and still be sent after a restart.
+	// how old a never-sent limit entry may be and still be sent (a market
+	// entry: 5s at most), and how long an entry with an unknown outcome is watched.
 	LimitTimeout time.Duration
 	// StopWorkingType triggers stops and targets; default MARK_PRICE.
 	StopWorkingType exchange.WorkingType

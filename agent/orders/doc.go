@@ -51,7 +51,9 @@
 // (tb1-mk3x9lL-s, tb1-mk3x9lL-s2). Adopted positions are "<prefix>-a<ms36>",
 // foreign-position flattens "<prefix>-f<ms36>-x". Algo orders use the same
 // ids as clientAlgoId; the order a triggered algo order becomes carries it
-// too. Every id fits Binance's ^[\.A-Z\:/a-z0-9_-]{1,36}$, checked at Submit.
+// too. Every id fits Binance's ^[\.A-Z\:/a-z0-9_-]{1,36}$: Submit checks
+// the id of version 999, and no leg gets a later version (a stop that has
+// used them all stays where it is).
 // Orders at the venue without "<prefix>-" are someone else's and are never
 // touched.
 //
@@ -60,8 +62,8 @@
 // A leg is written as pending before it is sent and updated after the
 // answer, so after a crash at any point Reconcile finds it:
 //   - intent written, nothing sent (leg pending): the entry is queried by
-//     client id; not found and younger than LimitTimeout, it is sent (same
-//     id), else dropped; a leg recorded as unknown is watched, not sent;
+//     client id; not found and younger than LimitTimeout (a market entry:
+//     5s), it is sent (same id), else dropped; a leg recorded as unknown is watched, not sent;
 //   - sent, no ack recorded: the venue's open orders (or a query) have it;
 //     it is adopted, never sent again;
 //   - filled, no stop: the fill is caught up from the order's executed

@@ -70,7 +70,24 @@ func (t *trade) current(n state.LegName) *state.Leg {
 	return nil
 }
 
-// addLeg appends the next version of leg n and returns its client id.
+// maxLegVersion caps a leg's versions so that every client id fits the 36
+// characters Binance allows: Submit checks the id of version maxLegVersion,
+// and no leg gets a version beyond it (see full).
+const maxLegVersion = 999
+
+// full reports whether leg n has used all its versions.
+func (t *trade) full(n state.LegName) bool {
+	v := 0
+	for _, x := range t.in.Legs {
+		if x.Name == n {
+			v++
+		}
+	}
+	return v >= maxLegVersion
+}
+
+// addLeg appends the next version of leg n and returns its client id; the
+// caller checks full first.
 func (t *trade) addLeg(l state.Leg) string {
 	v := 1
 	for _, x := range t.in.Legs {

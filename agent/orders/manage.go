@@ -53,10 +53,10 @@ func (m *Manager) manage(ctx context.Context, t *trade, now time.Time, view Mark
 	// Legs whose outcome is unknown or that still wait for a retry.
 	for _, l := range append([]state.Leg(nil), t.in.Legs...) {
 		if l.State == state.LegUnknown || l.State == state.LegPending && (l.Name == state.LegEntry || l.Name == state.LegExit) {
-			if l.Name == state.LegEntry && l.State == state.LegPending && now.Sub(t.in.CreatedAt) >= m.cfg.LimitTimeout {
+			if l.Name == state.LegEntry && l.State == state.LegPending && !m.entryFresh(t, now) {
 				if found, err := m.query(ctx, t, t.leg(l.ClientID)); err == nil && !found {
 					t.leg(l.ClientID).State = state.LegCanceled
-					m.finish(t, state.IntentCanceled, "entry never placed before the limit timeout")
+					m.finish(t, state.IntentCanceled, "entry never placed while fresh")
 					return
 				}
 				continue
@@ -112,6 +112,20 @@ func (m *Manager) manage(ctx context.Context, t *trade, now time.Time, view Mark
 	}
 }
 
+// marketEntryFresh is how old a market entry not yet placed may be and
+// still be sent: its plan was made for the price of the moment.
+const marketEntryFresh = 5 * time.Second
+
+// entryFresh reports whether a never-placed entry may still be sent: a
+// limit entry for LimitTimeout, a market entry for a few seconds.
+func (m *Manager) entryFresh(t *trade, now time.Time) bool {
+	limit := m.cfg.LimitTimeout
+	if t.in.EntryType == exchange.Market && marketEntryFresh < limit {
+		limit = marketEntryFresh
+	}
+	return now.Sub(t.in.CreatedAt) < limit
+}
+
 // clusterNear reports whether the map still has a cluster near the
 // trade's target on the target's side of price.
 func (m *Manager) clusterNear(t *trade, view MarketView) bool {
@@ -158,6 +172,9 @@ func (m *Manager) exit(ctx context.Context, t *trade, reason string) error {
 	}
 	if !qty.IsPositive() {
 		return nil // flat at the venue: the closing fills are on their way
+	}
+	if t.full(state.LegExit) {
+		return fmt.Errorf("exit %s: no exit version left (client id length)", t.in.ID)
 	}
 	cid := t.addLeg(state.Leg{Name: state.LegExit, Kind: state.KindRegular, Side: t.in.Direction.EntrySide().Opposite(),
 		Type: exchange.Market, Qty: qty})

@@ -2,6 +2,7 @@ package orders
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	"github.com/shopspring/decimal"
@@ -76,6 +77,14 @@ func (m *Manager) protect(ctx context.Context, t *trade) {
 	oldID := ""
 	if old != nil {
 		oldID = old.ClientID
+	}
+	if t.full(state.LegStop) {
+		m.log.Error().Str("event", "stop_versions_exhausted").Str("intent", t.in.ID).
+			Msg("no stop version left (client id length); keeping the current stop")
+		if old == nil {
+			m.stopRejected(ctx, t, "", errors.New("no stop version left"))
+		}
+		return
 	}
 	side := t.in.Direction.EntrySide().Opposite()
 	cid := t.addLeg(state.Leg{Name: state.LegStop, Kind: state.KindAlgo, Side: side, Type: exchange.StopMarket,

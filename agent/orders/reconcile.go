@@ -206,7 +206,7 @@ func (m *Manager) reconcileLegs(ctx context.Context, t *trade, v venueView) erro
 				}
 				m.decide("watch_entry").Str("intent", t.in.ID).Str("client_id", l.ClientID).
 					Msg("entry with an unknown outcome not at the venue: watching its id, never resending")
-			case l.Name == state.LegEntry && was == state.LegPending && now.Sub(t.in.CreatedAt) < m.cfg.LimitTimeout && t.exitReason == "":
+			case l.Name == state.LegEntry && was == state.LegPending && m.entryFresh(t, now) && t.exitReason == "":
 				m.decide("send_entry").Str("intent", t.in.ID).Str("client_id", l.ClientID).Str("was", string(was)).
 					Msg("entry never reached the venue and is still fresh: sending it")
 				if oc, err := m.send(ctx, t, l.ClientID); oc == rejectedOut {

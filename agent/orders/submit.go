@@ -11,8 +11,8 @@ import (
 	"github.com/taobot/taobot/state"
 )
 
-// ErrNotReady is returned by Submit before a successful reconciliation or
-// while the user stream is blind.
+// ErrNotReady is returned by Submit before a successful reconciliation,
+// while the user stream is blind, or while a reconciliation is pending.
 var ErrNotReady = errors.New("order manager not reconciled with the venue")
 
 // ErrBusy is returned by Submit while another trade is open or being opened:
@@ -28,7 +28,7 @@ var ErrVenueNotClear = errors.New("venue has a position or open order of ours")
 // type and leverage, and sends the entry. Stops and targets follow the fills.
 func (m *Manager) Submit(ctx context.Context, sig strategy.Signal, plan risk.PlanResult) error {
 	switch {
-	case !m.reconciled || m.blind:
+	case !m.reconciled || m.blind || m.needRecon:
 		return fmt.Errorf("submit %s: %w", sig.ID, ErrNotReady)
 	case len(m.trades) > 0:
 		return fmt.Errorf("submit %s: %w", sig.ID, ErrBusy)
@@ -43,7 +43,7 @@ func (m *Manager) Submit(ctx context.Context, sig strategy.Signal, plan risk.Pla
 		return fmt.Errorf("submit %s: %w", sig.ID, err)
 	}
 	id := IntentID(m.cfg.Prefix, sig.ID)
-	if longest := ClientID(id, state.LegExit, 99); !clientIDRE.MatchString(longest) {
+	if longest := ClientID(id, state.LegExit, maxLegVersion); !clientIDRE.MatchString(longest) {
 		return fmt.Errorf("submit %s: client id %q is not a valid Binance client id (max 36 of [.A-Za-z:/0-9_-])", sig.ID, longest)
 	}
 	if _, ok, err := m.st.Intent(id); err != nil {
