@@ -1,6 +1,8 @@
 package binancesim
 
 import (
+	"errors"
+	"fmt"
 	"time"
 
 	"github.com/shopspring/decimal"
@@ -174,21 +176,22 @@ func (a *account) available(mark decimal.Decimal) decimal.Decimal {
 }
 
 // maintMargin is the position's maintenance margin at mark.
-func (a *account) maintMargin(brackets []exchange.Bracket, mark decimal.Decimal) decimal.Decimal {
+func (a *account) maintMargin(brackets []exchange.Bracket, mark decimal.Decimal) (decimal.Decimal, error) {
 	if a.pos.qty.IsZero() {
-		return decimal.Zero
+		return decimal.Zero, nil
 	}
 	mm, err := risk.MaintenanceMargin(brackets, a.pos.qty, mark)
 	if err != nil {
-		return decimal.Zero
+		return decimal.Zero, fmt.Errorf("maintenance margin of %s at %s: %w", a.pos.qty, mark, err)
 	}
-	return mm
+	return mm, nil
 }
 
-// liquidationPrice is Binance's LP of the position, zero when flat or unliquidatable.
-func (a *account) liquidationPrice(brackets []exchange.Bracket) decimal.Decimal {
+// liquidationPrice is Binance's LP of the position, zero when flat or when
+// no price liquidates it (risk.ErrNoLiquidation); any other error is returned.
+func (a *account) liquidationPrice(brackets []exchange.Bracket) (decimal.Decimal, error) {
 	if a.pos.qty.IsZero() {
-		return decimal.Zero
+		return decimal.Zero, nil
 	}
 	wb := a.wallet
 	if a.isolated() {
@@ -199,10 +202,53 @@ func (a *account) liquidationPrice(brackets []exchange.Bracket) decimal.Decimal 
 		dir = exchange.Short
 	}
 	lp, err := risk.LiquidationPrice(risk.LiqInput{Direction: dir, Qty: a.pos.qty.Abs(), Entry: a.pos.entry, Wallet: wb, Brackets: brackets})
-	if err != nil {
-		return decimal.Zero
+	if errors.Is(err, risk.ErrNoLiquidation) {
+		return decimal.Zero, nil
 	}
+	if err != nil {
+		return decimal.Zero, fmt.Errorf("liquidation price of %s at entry %s: %w", a.pos.qty, a.pos.entry, err)
+	}
+	return lp, nil
+}
+
+// maintMarginLocked is the position's maintenance margin; an error is
+// recorded (see Err) and reads as zero.
+func (s *Sim) maintMarginLocked(mark decimal.Decimal) decimal.Decimal {
+	mm, err := s.acct.maintMargin(s.rules.Brackets, mark)
+	s.riskFailedLocked(err)
+	return mm
+}
+
+// liquidationPriceLocked is the position's liquidation price; an error is
+// recorded (see Err) and reads as zero.
+func (s *Sim) liquidationPriceLocked() decimal.Decimal {
+	lp, err := s.acct.liquidationPrice(s.rules.Brackets)
+	s.riskFailedLocked(err)
 	return lp
+}
+
+// riskFailedLocked keeps the first risk error: from then on the simulator
+// refuses signed requests, since it can no longer liquidate correctly.
+func (s *Sim) riskFailedLocked(err error) {
+	if err != nil && s.riskErr == nil {
+		s.riskErr = fmt.Errorf("binancesim: %w", err)
+	}
+}
+
+// riskRefusalLocked is the reply to a signed request after a risk error.
+func (s *Sim) riskRefusalLocked() *apiError {
+	if s.riskErr == nil {
+		return nil
+	}
+	return &apiError{status: 500, code: -1000, msg: "An unknown error occurred while processing the request. (" + s.riskErr.Error() + ")"}
+}
+
+// Err is the first error the simulator hit computing margin or liquidation
+// (e.g. a bracket table the risk code rejects); nil while healthy.
+func (s *Sim) Err() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.riskErr
 }
 
 // maxNotional is the largest position notional allowed at the current leverage.

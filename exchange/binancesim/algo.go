@@ -141,7 +141,7 @@ func (s *Sim) checkLiquidationLocked() {
 		return
 	}
 	mark := s.model.Quote().Mark
-	lp := a.liquidationPrice(s.rules.Brackets)
+	lp := s.liquidationPriceLocked()
 	if !lp.IsPositive() {
 		return
 	}
@@ -165,7 +165,7 @@ func (s *Sim) checkLiquidationLocked() {
 		side = exchange.Buy
 	}
 	qty := a.pos.qty.Abs()
-	mm := a.maintMargin(s.rules.Brackets, mark)
+	mm := s.maintMarginLocked(mark)
 	iw := a.pos.iw
 	o := &order{
 		id: a.nextOrderID, clientID: "autoclose-" + strconv.FormatInt(s.now.UnixMilli(), 10), side: side,

@@ -37,7 +37,7 @@ func (s *Sim) Account() Account {
 		DualSide: a.dualSide, Received: a.received, OrderRequests: a.requests,
 		Position: exchange.Position{
 			Symbol: Symbol, Qty: a.pos.qty, EntryPrice: a.pos.entry, MarkPrice: mark, UnrealizedPnL: a.upnl(mark),
-			LiquidationPrice: a.liquidationPrice(s.rules.Brackets), Leverage: a.leverage, MarginType: a.marginType,
+			LiquidationPrice: s.liquidationPriceLocked(), Leverage: a.leverage, MarginType: a.marginType,
 			IsolatedWallet: a.pos.iw, UpdateTime: a.pos.updated,
 		},
 	}

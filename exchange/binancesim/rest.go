@@ -125,7 +125,15 @@ func (s *Sim) handleLocked(hr *http.Request, rt route, params url.Values, body [
 	if e := s.authLocked(hr, rt.sec, body); e != nil {
 		return encodeReply(s.limit.used, e, nil)
 	}
+	if rt.sec == secSigned {
+		if e := s.riskRefusalLocked(); e != nil {
+			return encodeReply(s.limit.used, e, nil)
+		}
+	}
 	res, e := rt.h(s, req)
+	if rt.sec == secSigned && e == nil {
+		e = s.riskRefusalLocked() // the handler itself may have hit the error
+	}
 	if e == nil && rt.order && s.faults.unknownAfterAccept > 0 {
 		s.faults.unknownAfterAccept--
 		e = &apiError{status: 503, code: -1000, msg: "Unknown error, please check your request or try again later."}

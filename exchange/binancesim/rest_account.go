@@ -142,7 +142,7 @@ func (s *Sim) numbersLocked() accountNumbers {
 	mark := s.model.Quote().Mark
 	return accountNumbers{
 		wallet: a.wallet, crossWallet: a.crossWallet(), upnl: a.upnl(mark), crossUPnL: a.crossUPnL(mark),
-		posIM: a.positionIM(mark), orderIM: a.openOrderIM(), maint: a.maintMargin(s.rules.Brackets, mark), available: a.available(mark),
+		posIM: a.positionIM(mark), orderIM: a.openOrderIM(), maint: s.maintMarginLocked(mark), available: a.available(mark),
 	}
 }
 
@@ -212,7 +212,7 @@ func hPositionRisk(s *Sim, r *request) (any, *apiError) {
 	}
 	return []map[string]any{{
 		"symbol": Symbol, "positionAmt": fmtQty(a.pos.qty), "entryPrice": fmtRate(a.pos.entry), "breakEvenPrice": fmtRate(a.pos.entry),
-		"markPrice": fmtRate(mark), "unRealizedProfit": fmtAmt(n.upnl), "liquidationPrice": fmtRate(a.liquidationPrice(s.rules.Brackets)),
+		"markPrice": fmtRate(mark), "unRealizedProfit": fmtAmt(n.upnl), "liquidationPrice": fmtRate(s.liquidationPriceLocked()),
 		"leverage": strconv.Itoa(a.leverage), "maxNotionalValue": a.maxNotional(s.rules.Brackets).String(), "marginType": mt,
 		"isolatedMargin": fmtAmt(isoMargin), "isAutoAddMargin": "false", "positionSide": "BOTH", "notional": fmtAmt(a.pos.qty.Mul(mark)),
 		"isolatedWallet": fmtAmt(a.pos.iw), "marginAsset": "USDT", "initialMargin": fmtAmt(n.posIM), "maintMargin": fmtAmt(n.maint),

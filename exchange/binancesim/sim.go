@@ -161,6 +161,8 @@ type Sim struct {
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
 	closed bool
+
+	riskErr error // first margin/liquidation error; signed requests are refused after it
 }
 
 // New builds a simulator and binds its listener; call Serve to run it.
@@ -169,6 +171,9 @@ func New(opts Options) (*Sim, error) {
 	m, err := newModel(opts)
 	if err != nil {
 		return nil, fmt.Errorf("binancesim: market model: %w", err)
+	}
+	if err := risk.ValidateBrackets(opts.Brackets); err != nil {
+		return nil, fmt.Errorf("binancesim: %w", err)
 	}
 	ln, err := net.Listen("tcp", opts.Listen)
 	if err != nil {
@@ -213,6 +218,9 @@ func Start(t testing.TB, opts Options) *Sim {
 		}
 		if err := <-served; err != nil {
 			t.Errorf("binancesim: serve: %v", err)
+		}
+		if err := s.Err(); err != nil {
+			t.Errorf("binancesim: %v", err)
 		}
 	})
 	return s
