@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"regexp"
+	"strings"
 	"testing"
 	"time"
 
@@ -185,12 +187,22 @@ func TestRestoreRejects(t *testing.T) {
 		data []byte
 		cfg  func(*Config)
 		is   error
+		msg  string // part of the error text
 	}{
-		{"future version", []byte(`{"version":2}`), nil, ErrSnapshotVersion},
-		{"garbage", []byte(`{`), nil, nil},
-		{"other half-life", snap, func(c *Config) { c.RealizedHalfLife = time.Hour }, nil},
-		{"other width", snap, func(c *Config) { c.BucketTicks = 5 }, nil},
-		{"negative notional", bytes.Replace(snap, []byte(`"rl":"400"`), []byte(`"rl":"-400"`), 1), nil, nil},
+		{"future version", []byte(`{"version":2}`), nil, ErrSnapshotVersion, "version 2"},
+		{"garbage", []byte(`{`), nil, nil, "unexpected end"},
+		{"other half-life", snap, func(c *Config) { c.RealizedHalfLife = time.Hour }, nil, "half-lives"},
+		{"other width", snap, func(c *Config) { c.BucketTicks = 5 }, nil, "bucket width"},
+		{"negative notional", bytes.Replace(snap, []byte(`"rl":"400"`), []byte(`"rl":"-400"`), 1), nil, nil, "negative"},
+		{"other symbol", snap, func(c *Config) { c.Symbol = "BTCUSDT" }, nil, "snapshot is for TAOUSDT, config for BTCUSDT"},
+		// A bucket outside the band [28000, 52000] of the 400 print. (Far
+		// enough out, a dense grid reaching it would not fit in memory; kept
+		// near here so the test is cheap even without the check.)
+		{"bucket outside the band", bytes.Replace(snap, []byte(`"buckets":[`),
+			[]byte(`"buckets":[{"i":1000,"rl":"1","rs":"0","nl":1,"ns":0,"el":"0","es":"0","added":"1","first":0,"last":0},`), 1),
+			nil, nil, "outside its band"},
+		{"band far too wide", regexp.MustCompile(`"bandLo":-?\d+`).ReplaceAll(snap, []byte(`"bandLo":-1000000000000`)), nil, nil, "does not fit"},
+		{"buckets without a band", bytes.Replace(snap, []byte(`"haveBand":true`), []byte(`"haveBand":false`), 1), nil, nil, "no band"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -199,10 +211,11 @@ func TestRestoreRejects(t *testing.T) {
 				tc.cfg(&c)
 			}
 			n := newMap(t, c)
+			apply(t, n, mark(t0, "410"), liq(t0, exchange.Buy, "420", "2"))
 			before, _ := n.Snapshot()
 			err := n.Restore(tc.data)
-			if err == nil || (tc.is != nil && !errors.Is(err, tc.is)) {
-				t.Fatalf("err = %v, want an error (is %v)", err, tc.is)
+			if err == nil || (tc.is != nil && !errors.Is(err, tc.is)) || !strings.Contains(err.Error(), tc.msg) {
+				t.Fatalf("err = %v, want an error (is %v) containing %q", err, tc.is, tc.msg)
 			}
 			if after, _ := n.Snapshot(); !bytes.Equal(before, after) {
 				t.Error("failed restore changed the map")

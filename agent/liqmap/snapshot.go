@@ -120,6 +120,11 @@ func (m *Map) Restore(data []byte) error {
 		return fmt.Errorf("liqmap restore: snapshot has buckets but no width")
 	case !s.Real.Scale.IsPositive() || !s.Est.Scale.IsPositive():
 		return fmt.Errorf("liqmap restore: layer scales must be > 0, got %s and %s", s.Real.Scale, s.Est.Scale)
+	case m.cfg.Symbol != "" && s.Symbol != "" && s.Symbol != m.cfg.Symbol:
+		return fmt.Errorf("liqmap restore: snapshot is for %s, config for %s", s.Symbol, m.cfg.Symbol)
+	}
+	if err := checkBand(&s); err != nil {
+		return fmt.Errorf("liqmap restore: %w", err)
 	}
 	n, err := New(m.cfg)
 	if err != nil {
@@ -154,6 +159,41 @@ func (m *Map) Restore(data []byte) error {
 	}
 	n.vel.bins, n.oiHist, n.pxHist, n.stats = s.Bins, s.OIHist, s.PxHist, s.Stats
 	*m = *n
+	return nil
+}
+
+// checkBand bounds what Restore will allocate: the grid is dense from its
+// lowest to its highest bucket, so a corrupt index far from the others would
+// cost memory for every bucket between. Buckets must lie in the snapshot's
+// band, and the band must hold its reference price (the mark, else the last
+// price) and be no wider than any BandPct (< 100%) could make it there.
+func checkBand(s *snapV1) error {
+	if len(s.Buckets) == 0 {
+		return nil
+	}
+	if !s.HaveBand {
+		return errors.New("snapshot has buckets but no band")
+	}
+	ref := s.LastPx
+	if s.HaveMark {
+		ref = s.Mark
+	}
+	if !ref.IsPositive() {
+		return fmt.Errorf("snapshot has buckets but no positive reference price (got %s)", ref)
+	}
+	in := func(i int64) bool { return i >= s.BandLo && i <= s.BandHi }
+	refIdx, _ := ref.QuoRem(s.Width, 0)
+	// A band of p*(1±f) with f < 1 spans fewer than 2p/width + 2 buckets.
+	maxSpan := ref.Mul(decimal.NewFromInt(2)).Div(s.Width).Ceil().Add(decimal.NewFromInt(2))
+	span := decimal.NewFromInt(s.BandHi).Sub(decimal.NewFromInt(s.BandLo))
+	if s.BandLo > s.BandHi || !in(refIdx.IntPart()) || span.GreaterThan(maxSpan) {
+		return fmt.Errorf("snapshot band [%d, %d] does not fit price %s at width %s", s.BandLo, s.BandHi, ref, s.Width)
+	}
+	for _, b := range s.Buckets {
+		if !in(b.I) {
+			return fmt.Errorf("snapshot bucket %d lies outside its band [%d, %d]", b.I, s.BandLo, s.BandHi)
+		}
+	}
 	return nil
 }
 
