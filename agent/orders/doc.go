@@ -35,7 +35,8 @@
 //     leftover orders are cancelled, the record is closed with its exit
 //     reason, net PnL (realized − fees + funding) and R (net / planned
 //     worst-case loss), and Config.OnClose tells the risk limits
-//     (stoppedOut = the stop leg closed it). A leftover order that cannot
+//     (stoppedOut = the stop leg closed it; when the closing fills are
+//     unknown, as after closed_while_away, a -1R stop-out is reported). A leftover order that cannot
 //     be cancelled keeps the trade (closing) until it is final, retried
 //     every tick: a stale reduce-only stop or target must not close the
 //     next trade. A leg whose send had an unknown outcome is not taken as
@@ -50,8 +51,10 @@
 // (target), x (market exit); version 1 is implicit, replacements count up
 // (tb1-mk3x9lL-s, tb1-mk3x9lL-s2). Adopted positions are "<prefix>-a<ms36>",
 // foreign-position flattens "<prefix>-f<ms36>-x". Algo orders use the same
-// ids as clientAlgoId; the order a triggered algo order becomes carries it
-// too. Every id fits Binance's ^[\.A-Z\:/a-z0-9_-]{1,36}$: Submit checks
+// ids as clientAlgoId; the order a triggered algo order becomes is matched
+// by that client id or by the ALGO_UPDATE's actualOrderId. A TRADE of our
+// symbol no order of ours accounts for is held for 5s waiting for the
+// ALGO_UPDATE that names its order, then reconciled. Every id fits Binance's ^[\.A-Z\:/a-z0-9_-]{1,36}$: Submit checks
 // the id of version 999, and no leg gets a later version (a stop that has
 // used them all stays where it is).
 // Orders at the venue without "<prefix>-" are someone else's and are never

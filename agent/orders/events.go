@@ -70,12 +70,26 @@ func (m *Manager) onOrderUpdate(ctx context.Context, e exchange.OrderUpdate) {
 		}
 	}
 	if t == nil {
-		if e.ExecType == "TRADE" && m.ours(o.ClientID) && !m.flattens[o.ClientID] {
+		switch {
+		case e.ExecType != "TRADE" || m.flattens[o.ClientID]:
+		case m.ours(o.ClientID):
 			// A fill of ours no live intent expects: the venue position is
 			// not what we think. Reconcile (adopt or flatten) on the next tick.
 			m.needRecon = true
 			m.log.Error().Str("event", "unexpected_fill").Str("client_id", o.ClientID).Str("qty", e.LastFillQty.String()).
 				Msg("fill for an order no live intent expects; reconciling")
+		case o.OrderID != 0:
+			// Perhaps the order a triggered stop or target became, with a
+			// venue-assigned client id, ahead of the ALGO_UPDATE naming it:
+			// held for unmatchedHold, then reconciled.
+			if m.unmatched[o.OrderID] == nil {
+				m.unmatchedAt[o.OrderID] = m.clock.Now()
+			}
+			m.unmatched[o.OrderID] = append(m.unmatched[o.OrderID], e)
+		default:
+			m.needRecon = true
+			m.log.Error().Str("event", "unmatched_fill").Str("client_id", o.ClientID).Str("qty", e.LastFillQty.String()).
+				Msg("fill on our symbol no order of ours accounts for; reconciling")
 		}
 		return
 	}
@@ -106,9 +120,19 @@ func (m *Manager) onAlgoUpdate(ctx context.Context, e exchange.AlgoUpdate) {
 		return
 	}
 	was := l.State
+	var held []exchange.OrderUpdate
 	if id := e.AlgoOrder.ActualOrderID; id != 0 {
 		m.actual[id] = l.ClientID
+		held = m.unmatched[id]
+		delete(m.unmatched, id)
+		delete(m.unmatchedAt, id)
 	}
+	defer func() {
+		// Fills of the triggered order that came first: book them now.
+		for _, u := range held {
+			m.onOrderUpdate(ctx, u)
+		}
+	}()
 	m.observeAlgo(t, l, e.AlgoOrder)
 	if l.State == state.LegFilled && was != state.LegFilled {
 		t.finishedAt = m.clock.Now()
@@ -118,6 +142,27 @@ func (m *Manager) onAlgoUpdate(ctx context.Context, e exchange.AlgoUpdate) {
 		m.legEvent(m.log.Info(), "algo_update", t, l).Str("status", string(e.AlgoOrder.Status)).Msg("conditional order update")
 	}
 	m.afterChange(ctx, t)
+}
+
+// unmatchedHold is how long a fill no order of ours accounts for is held
+// waiting for the ALGO_UPDATE that names its order.
+const unmatchedHold = 5 * time.Second
+
+// expireUnmatched gives up on held fills older than unmatchedHold: the
+// venue's position is not what we booked, so reconcile.
+func (m *Manager) expireUnmatched(now time.Time) {
+	for id, at := range m.unmatchedAt {
+		if now.Sub(at) < unmatchedHold {
+			continue
+		}
+		for _, u := range m.unmatched[id] {
+			m.log.Error().Str("event", "unmatched_fill").Int64("order_id", id).Str("client_id", u.Order.ClientID).
+				Str("qty", u.LastFillQty.String()).Msg("fill on our symbol no order of ours accounts for; reconciling")
+		}
+		delete(m.unmatched, id)
+		delete(m.unmatchedAt, id)
+		m.needRecon = true
+	}
 }
 
 // afterChange reacts to a leg or position change: close when flat, protect
@@ -434,8 +479,15 @@ func (m *Manager) maybeClose(ctx context.Context, t *trade) bool {
 		Str("qty", p.EnteredQty.String()).Str("entry", p.EntryPrice.String()).Str("exit", p.ExitPrice.String()).
 		Str("fees", p.Fees.String()).Str("funding", p.Funding.String()).Str("net_pnl", p.RealizedPnL.String()).
 		Str("r", p.R.String()).Str("reason", reason).Msg("position closed")
+	pnl := p.RealizedPnL
+	if t.pnlUnknown && p.RiskUSDT.IsPositive() {
+		// The closing fills are unknown: assume the worst planned outcome.
+		pnl, stopped = p.RiskUSDT.Neg(), true
+		m.log.Warn().Str("event", "pnl_unknown").Str("intent", t.in.ID).Str("reported_pnl", pnl.String()).
+			Msg("closing fills unknown: reporting a -1R stop-out to the risk limits")
+	}
 	if m.cfg.OnClose != nil {
-		m.cfg.OnClose(now, p.RealizedPnL, stopped)
+		m.cfg.OnClose(now, pnl, stopped)
 	}
 	return true
 }

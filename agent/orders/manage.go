@@ -21,6 +21,7 @@ const finishGrace = 2 * time.Second
 // entries, protection and its alarm, stop moves, time stop and the
 // cluster-gone exit.
 func (m *Manager) OnTick(ctx context.Context, now time.Time, view MarketView) {
+	m.expireUnmatched(now)
 	if m.needRecon {
 		m.needRecon = false
 		m.reconciled = false

@@ -35,6 +35,10 @@ type Manager struct {
 	// actual maps the order id a triggered algo order became to the algo
 	// order's client id, for venues that give that order its own client id.
 	actual map[int64]string
+	// unmatched holds TRADE updates of orders not (yet) known, by order id,
+	// with when the first arrived (see expireUnmatched).
+	unmatched   map[int64][]exchange.OrderUpdate
+	unmatchedAt map[int64]time.Time
 	// flattens are the client ids of orders that closed positions no trade accounts for.
 	flattens  map[string]bool
 	blind     bool // the user stream is in a gap
@@ -63,6 +67,9 @@ type trade struct {
 	// an order that reused a leg's client id after the leg's own order
 	// ended (Binance refuses duplicates only among open orders).
 	others map[int64]decimal.Decimal
+	// pnlUnknown: the position closed without its closing fills being
+	// known; the risk limits are told a conservative -1R stop-out.
+	pnlUnknown bool
 	// closing: the position is flat but a leftover order could not be
 	// cancelled yet; the trade is kept until every leg is final.
 	closing bool
@@ -113,6 +120,7 @@ func New(cfg Config, trader exchange.Trader, store *state.Store, clock exchange.
 		cfg: cfg, tr: trader, st: store, clock: clock, rules: rules,
 		log:    log.With().Str("component", "orders").Logger(),
 		trades: map[string]*trade{}, actual: map[int64]string{}, flattens: map[string]bool{},
+		unmatched: map[int64][]exchange.OrderUpdate{}, unmatchedAt: map[int64]time.Time{},
 	}, nil
 }
 

@@ -348,6 +348,7 @@ func (m *Manager) reconcilePosition(ctx context.Context, v venueView) error {
 		if mine.exitReason == "" {
 			mine.exitReason = "closed_while_away"
 		}
+		mine.pnlUnknown = true
 		mine.pos.ClosedQty = mine.pos.EnteredQty
 		mine.pos.Qty = decimal.Zero
 		mine.entryExec = mine.pos.EnteredQty
