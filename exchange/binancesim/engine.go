@@ -136,10 +136,9 @@ func (s *Sim) executeLocked(o *order) {
 			if o.typ == exchange.Limit && ((o.side == exchange.Buy && price.GreaterThan(o.price)) || (o.side == exchange.Sell && price.LessThan(o.price))) {
 				price = o.price // the book moved under us: never fill worse than the limit
 			}
+			// The model prints this fill on its tape at the next step, tagged
+			// Own, so the bot's resting orders never trade against it.
 			s.fillLocked(o, price, f.Qty, false)
-			// The model prints this fill on its tape at the next step; remember
-			// it so the bot's own resting orders never trade against it.
-			s.own = append(s.own, fill{Price: f.Price, Qty: f.Qty})
 		}
 	}
 	if o.status.Final() {

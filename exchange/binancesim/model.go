@@ -39,6 +39,9 @@ type mTrade struct {
 	Qty   decimal.Decimal
 	// BuyerMaker is true when the taker sold.
 	BuyerMaker bool
+	// Own marks the print of the bot's own taker fill, tagged by the model
+	// that made it (self-trade prevention: the bot's resting orders skip it).
+	Own bool
 }
 
 // mLiquidation is one forced order of a simulated trader.

@@ -110,7 +110,7 @@ func (m *fallbackModel) TakeLiquidity(side exchange.Side, qty decimal.Decimal) [
 			p = m.price.Sub(d)
 		}
 		fills = append(fills, fill{Price: p, Qty: q})
-		m.printed = append(m.printed, mTrade{Time: m.last, Price: p, Qty: q, BuyerMaker: side == exchange.Sell})
+		m.printed = append(m.printed, mTrade{Time: m.last, Price: p, Qty: q, BuyerMaker: side == exchange.Sell, Own: true})
 		left = left.Sub(q)
 	}
 	if n := len(fills); n > 0 {

@@ -34,13 +34,14 @@ func newModel(o Options) (model, error) {
 	if interval == 0 {
 		interval = market.DefaultConfig().FundingInterval
 	}
-	return &marketModel{m: m, interval: interval}, nil
+	return &marketModel{m: m, interval: interval, own: map[int64]bool{}}, nil
 }
 
 // marketModel adapts *market.Model to the simulator's model interface.
 type marketModel struct {
 	m        *market.Model
 	interval time.Duration
+	own      map[int64]bool // trade IDs of the bot's fills not yet printed
 }
 
 func (a *marketModel) FundingInterval() time.Duration { return a.interval }
@@ -53,7 +54,9 @@ func (a *marketModel) Step(now time.Time) stepOutput {
 		if at.IsZero() {
 			at = t.ExchangeTime
 		}
-		out.Trades = append(out.Trades, mTrade{Time: at, Price: t.Price, Qty: t.Qty, BuyerMaker: t.BuyerMaker})
+		own := a.own[t.ID]
+		delete(a.own, t.ID)
+		out.Trades = append(out.Trades, mTrade{Time: at, Price: t.Price, Qty: t.Qty, BuyerMaker: t.BuyerMaker, Own: own})
 	}
 	for _, l := range o.Liquidations {
 		at := l.TradeTime
@@ -101,6 +104,7 @@ func (a *marketModel) TakeLiquidity(side exchange.Side, qty decimal.Decimal) []f
 	var out []fill
 	for _, f := range a.m.TakeLiquidity(side, qty) {
 		out = append(out, fill{Price: f.Price, Qty: f.Qty})
+		a.own[f.TradeID] = true
 	}
 	return out
 }

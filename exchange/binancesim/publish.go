@@ -48,7 +48,7 @@ func (s *Sim) stepLocked() {
 	for _, t := range out.Trades {
 		s.hist.addTrade(t)
 		s.publishAggTradeLocked(t)
-		if !s.takeOwnLocked(t) {
+		if !t.Own {
 			public = append(public, t)
 		}
 	}
@@ -64,18 +64,6 @@ func (s *Sim) stepLocked() {
 	s.publishQuoteLocked(false)
 	s.hist.sampleOI(s.now, s.model.Quote())
 	s.stepFaultsLocked()
-}
-
-// takeOwnLocked reports whether t is the print of one of the bot's own taker
-// fills (self-trade prevention: the bot's resting orders must not match it).
-func (s *Sim) takeOwnLocked(t mTrade) bool {
-	for i, f := range s.own {
-		if f.Price.Equal(t.Price) && f.Qty.Equal(t.Qty) {
-			s.own = append(s.own[:i], s.own[i+1:]...)
-			return true
-		}
-	}
-	return false
 }
 
 // afterMarketMoveLocked runs the bot's account against a new market state.

@@ -152,7 +152,6 @@ type Sim struct {
 	limit  rateLimiter
 	keys   map[string]time.Time // listen key -> expiry (sim time)
 	keyGen int64
-	own    []fill // the bot's taker fills not yet seen on the model's tape
 	pub    publisher
 
 	ln     net.Listener

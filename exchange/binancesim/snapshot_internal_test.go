@@ -168,3 +168,36 @@ func TestMarketOrderRefusedWhenTheBookBreaksPercentPrice(t *testing.T) {
 		t.Fatalf("sell into a normal bid: %v", e)
 	}
 }
+
+// A trader's print identical to one of the bot's own fills (same price and
+// quantity) is public: it must still reach the bot's resting orders. Own
+// prints are recognised by their tag, not by their price and quantity.
+func TestTradersPrintLikeAnOwnFillStillMatches(t *testing.T) {
+	start := time.Date(2026, 1, 5, 0, 0, 0, 0, time.UTC)
+	d := decimal.RequireFromString
+	s := Start(t, Options{Scenario: FallbackScenario, Start: start})
+	s.mu.Lock()
+	// The scripted tape holds only the trader's print, not the bot's own
+	// fill, so only a value match could mistake one for the other.
+	s.model = &scripted{fallbackModel: newFallbackModel(1, start, d("400"), 0), trades: []mTrade{
+		{Time: start.Add(time.Second), Price: d("400.01"), Qty: d("1")}, // a trader buys 1 at 400.01
+	}}
+	// The bot buys 1: it fills at 400.01 (bid 400.00, ask 400.02 after it).
+	if _, e := s.placeOrderLocked(orderParams{clientID: "buy", side: exchange.Buy, typ: exchange.Market, qty: d("1")}); e != nil {
+		s.mu.Unlock()
+		t.Fatal(e)
+	}
+	// A take-profit at 400.01 rests: the bid is below it.
+	tp, e := s.placeOrderLocked(orderParams{clientID: "tp", side: exchange.Sell, typ: exchange.Limit, tif: exchange.GTC, qty: d("1"), price: d("400.01"), reduceOnly: true})
+	s.mu.Unlock()
+	if e != nil {
+		t.Fatal(e)
+	}
+	if tp.status != exchange.StatusNew {
+		t.Fatalf("take-profit %s, want it resting", tp.status)
+	}
+	s.Advance(time.Second)
+	if a := s.Account(); tp.status != exchange.StatusFilled || !a.Position.Qty.IsZero() {
+		t.Fatalf("after the trader's print at 400.01 x 1: take-profit %s, position %s", tp.status, a.Position.Qty)
+	}
+}

@@ -197,4 +197,7 @@ type Level struct {
 type Fill struct {
 	// Price is where this piece filled; Qty how much.
 	Price, Qty decimal.Decimal
+	// TradeID is the ID of the public trade (Output.Trades) that prints this
+	// fill, so the server can tell the bot's own prints from the traders'.
+	TradeID int64
 }

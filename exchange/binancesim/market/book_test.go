@@ -57,7 +57,7 @@ func TestTakeLiquidityWalksTheBook(t *testing.T) {
 		qty := book[0].Qty.Add(book[1].Qty).Add(half)
 		fairBefore, mid2Before := m.fair, m.bk.mid2()
 		fills := m.TakeLiquidity(side, qty.Add(d("0.0004"))) // sub-step remainder is truncated
-		want := []Fill{{book[0].Price, book[0].Qty}, {book[1].Price, book[1].Qty}, {book[2].Price, half}}
+		want := []Fill{{Price: book[0].Price, Qty: book[0].Qty}, {Price: book[1].Price, Qty: book[1].Qty}, {Price: book[2].Price, Qty: half}}
 		if len(fills) != len(want) {
 			t.Fatalf("%s: fills %v, want %v", side, fills, want)
 		}
@@ -90,7 +90,7 @@ func TestTakeLiquidityWalksTheBook(t *testing.T) {
 		var printed decimal.Decimal
 		for i, tr := range out.Trades {
 			printed = printed.Add(tr.Qty)
-			if tr.TakerSide() != side || !tr.Price.Equal(want[i].Price) {
+			if tr.TakerSide() != side || !tr.Price.Equal(want[i].Price) || tr.ID != fills[i].TradeID {
 				t.Errorf("%s: trade %d = %+v", side, i, tr)
 			}
 		}

@@ -68,10 +68,11 @@ func (m *Model) TakeLiquidity(side exchange.Side, qty decimal.Decimal) []Fill {
 	if steps <= 0 || !side.Valid() {
 		return nil
 	}
+	first := m.tradeID + 1 // take prints one trade per fill, numbered from here
 	m.take(side.Sign(), steps, 0, impactAlpha)
 	out := make([]Fill, len(m.fills))
 	for i, f := range m.fills {
-		out[i] = Fill{Price: m.px(f.price), Qty: m.qtyDec(f.qty)}
+		out[i] = Fill{Price: m.px(f.price), Qty: m.qtyDec(f.qty), TradeID: first + int64(i)}
 	}
 	return out
 }
