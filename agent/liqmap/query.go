@@ -245,12 +245,20 @@ func (m *Map) Velocity(now time.Time) Velocity {
 
 // Regime compares open interest and mark price at the start and end of
 // RegimeWindow before now: the last sample at or before now-window (else the
-// first inside it) against the last sample at or before now.
+// first inside it) against the last sample at or before now. It is
+// RegimeUnknown when either series has fewer than two samples to compare or
+// its newest sample is RegimeWindow or more before now (OI polling or the
+// mark stream stopped): an hours-old move says nothing about the market now.
 func (m *Map) Regime(now time.Time) Regime {
 	nowNs, w := now.UnixNano(), int64(m.cfg.RegimeWindow)
 	o0, o1, okO := window(m.oiHist, nowNs, w)
 	p0, p1, okP := window(m.pxHist, nowNs, w)
 	if !okO || !okP || !o0.V.IsPositive() || !p0.V.IsPositive() {
+		return Regime{Kind: RegimeUnknown}
+	}
+	// window already refuses a newest sample at or before now-w (it is then
+	// its own baseline); say so here too, so the rule survives changes there.
+	if o1.T <= nowNs-w || p1.T <= nowNs-w {
 		return Regime{Kind: RegimeUnknown}
 	}
 	r := Regime{
