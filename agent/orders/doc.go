@@ -27,7 +27,9 @@
 //     for more than MissingStopAlarm is logged at ERROR as
 //     "unprotected_position" and listed in Status().Unprotected.
 //  4. Fills (TRADE updates) are booked into the PositionRecord with their
-//     commission and realized PnL; the USDT change of a FUNDING_FEE update
+//     commission (USDT only; another asset, e.g. BNB, is logged and summed
+//     in Status().OtherFees, not converted) and realized PnL (a late TRADE
+//     for a quantity already caught up with an estimate adds only its fee); the USDT change of a FUNDING_FEE update
 //     is booked as funding only when the update lists our symbol among its
 //     positions (Binance does for an isolated position; for a cross one it
 //     lists none and the fee could be any symbol's: logged as

@@ -312,11 +312,27 @@ func (m *Manager) book(t *trade, l *state.Leg, f fill, cum decimal.Decimal) {
 			t.applied[l.ClientID] = cum
 		}
 	}
+	if f.estimated && f.qty.IsPositive() {
+		t.estimated[l.ClientID] = true
+	}
 	fee := decimal.Zero
 	if !seen {
-		fee = f.fee
+		rp := f.rp
+		if !f.qty.IsPositive() && t.estimated[l.ClientID] {
+			// Its quantity was caught up with an estimated PnL already: the
+			// late TRADE adds its fee, not its PnL a second time.
+			rp = decimal.Zero
+		}
+		if f.feeAsset == "" || f.feeAsset == "USDT" {
+			fee = f.fee
+		} else if !f.fee.IsZero() {
+			// Not converted (no price for it here): counted apart, not in USDT PnL.
+			m.otherFees[f.feeAsset] = m.otherFees[f.feeAsset].Add(f.fee)
+			m.log.Warn().Str("event", "fee_other_asset").Str("intent", t.in.ID).Str("asset", f.feeAsset).
+				Str("fee", f.fee.String()).Msg("commission paid in another asset: not booked in the USDT PnL")
+		}
 		p.Fees = p.Fees.Add(fee)
-		p.RealizedPnL = p.RealizedPnL.Add(f.rp).Sub(fee)
+		p.RealizedPnL = p.RealizedPnL.Add(rp).Sub(fee)
 	}
 	rec := m.record(t, l)
 	rec.AvgPrice = f.price

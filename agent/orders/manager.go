@@ -39,6 +39,9 @@ type Manager struct {
 	// with when the first arrived (see expireUnmatched).
 	unmatched   map[int64][]exchange.OrderUpdate
 	unmatchedAt map[int64]time.Time
+	// otherFees sums, per asset, commissions paid in an asset other than
+	// USDT this session (not in the USDT PnL).
+	otherFees map[string]decimal.Decimal
 	// flattens are the client ids of orders that closed positions no trade accounts for.
 	flattens  map[string]bool
 	blind     bool // the user stream is in a gap
@@ -67,6 +70,9 @@ type trade struct {
 	// an order that reused a leg's client id after the leg's own order
 	// ended (Binance refuses duplicates only among open orders).
 	others map[int64]decimal.Decimal
+	// estimated marks the client ids whose fills were caught up with an
+	// estimated PnL (a late TRADE for them books its fee only).
+	estimated map[string]bool
 	// pnlUnknown: the position closed without its closing fills being
 	// known; the risk limits are told a conservative -1R stop-out.
 	pnlUnknown bool
@@ -97,7 +103,7 @@ type trade struct {
 }
 
 func newTrade(in state.Intent) *trade {
-	return &trade{in: in, applied: map[string]decimal.Decimal{}, others: map[int64]decimal.Decimal{}, status: map[string]string{}, unknownSince: map[string]time.Time{}}
+	return &trade{in: in, applied: map[string]decimal.Decimal{}, others: map[int64]decimal.Decimal{}, estimated: map[string]bool{}, status: map[string]string{}, unknownSince: map[string]time.Time{}}
 }
 
 // New returns a manager; call Reconcile before anything else.
@@ -121,6 +127,7 @@ func New(cfg Config, trader exchange.Trader, store *state.Store, clock exchange.
 		log:    log.With().Str("component", "orders").Logger(),
 		trades: map[string]*trade{}, actual: map[int64]string{}, flattens: map[string]bool{},
 		unmatched: map[int64][]exchange.OrderUpdate{}, unmatchedAt: map[int64]time.Time{},
+		otherFees: map[string]decimal.Decimal{},
 	}, nil
 }
 

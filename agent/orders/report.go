@@ -26,7 +26,14 @@ type TradeReport struct {
 	R          decimal.Decimal `json:"r"`
 	ExitReason string          `json:"exitReason,omitempty"`
 	Open       bool            `json:"open"`
+	// PnLUnknown marks a position closed without its closing fills being
+	// known (closed while away, direction mismatch): its PnL is incomplete.
+	PnLUnknown bool `json:"pnlUnknown,omitempty"`
 }
+
+// pnlUnknownReasons are the exit reasons of positions whose closing fills
+// were not known when they were closed.
+var pnlUnknownReasons = map[string]bool{"closed_while_away": true, "direction_mismatch": true}
 
 // Summary totals the closed trades.
 type Summary struct {
@@ -47,6 +54,8 @@ type Summary struct {
 	MaxDrawdown decimal.Decimal `json:"maxDrawdown"`
 	Best        decimal.Decimal `json:"best"`
 	Worst       decimal.Decimal `json:"worst"`
+	// PnLUnknown counts the closed trades whose PnL is incomplete.
+	PnLUnknown int `json:"pnlUnknown,omitempty"`
 }
 
 // Report turns position records into trade lines (closed first in closing
@@ -77,7 +86,7 @@ func Report(ps []state.PositionRecord) ([]TradeReport, Summary) {
 		}
 		tr := TradeReport{ID: p.ID, Symbol: p.Symbol, Direction: string(p.Direction), OpenedAt: p.OpenedAt, Qty: qty,
 			Entry: p.EntryPrice, Exit: p.ExitPrice, Fees: p.Fees, Funding: p.Funding, NetPnL: p.RealizedPnL,
-			RiskUSDT: p.RiskUSDT, R: p.R, ExitReason: p.ExitReason, Open: p.Open()}
+			RiskUSDT: p.RiskUSDT, R: p.R, ExitReason: p.ExitReason, Open: p.Open(), PnLUnknown: pnlUnknownReasons[p.ExitReason]}
 		if !p.Open() {
 			at := p.ClosedAt
 			tr.ClosedAt = &at
@@ -88,6 +97,9 @@ func Report(ps []state.PositionRecord) ([]TradeReport, Summary) {
 			continue
 		}
 		s.Trades++
+		if tr.PnLUnknown {
+			s.PnLUnknown++
+		}
 		switch {
 		case p.RealizedPnL.IsPositive():
 			s.Wins++

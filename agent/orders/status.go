@@ -20,6 +20,9 @@ type Status struct {
 	// Unprotected lists the intents whose position has had no working stop
 	// for longer than the alarm threshold.
 	Unprotected []string `json:"unprotected,omitempty"`
+	// OtherFees sums this session's commissions paid in assets other than
+	// USDT (e.g. BNB), which the USDT PnL does not include.
+	OtherFees map[string]decimal.Decimal `json:"otherFees,omitempty"`
 }
 
 // TradeStatus is one open or opening trade.
@@ -56,6 +59,12 @@ func (m *Manager) Status() any { return m.status(m.clock.Now()) }
 func (m *Manager) status(now time.Time) Status {
 	s := Status{Reconciled: m.reconciled, Blind: m.blind, LastReconcile: m.lastRecon, ReconcileError: m.reconErr,
 		ClosedSession: m.closedCount, Trades: []TradeStatus{}}
+	if len(m.otherFees) > 0 {
+		s.OtherFees = map[string]decimal.Decimal{}
+		for a, v := range m.otherFees {
+			s.OtherFees[a] = v
+		}
+	}
 	m.each(func(t *trade) {
 		ts := TradeStatus{ID: t.in.ID, Direction: string(t.in.Direction), Status: string(t.in.Status), Qty: t.exposure(),
 			Stop: t.stopLevel(), Target: t.in.Target, Exiting: t.exitReason, Protected: t.protected()}
