@@ -45,6 +45,20 @@ func (r *request) str(k string) string { return r.p.Get(k) }
 
 func (r *request) has(k string) bool { return r.p.Has(k) }
 
+// int64Param reads an optional integer parameter: 0 when absent, -1100 when
+// it is not a number (Binance never reads a garbled id as 0).
+func (r *request) int64Param(k string) (int64, *apiError) {
+	v := r.str(k)
+	if v == "" {
+		return 0, nil
+	}
+	n, err := strconv.ParseInt(v, 10, 64)
+	if err != nil {
+		return 0, errBad(-1100, "Illegal characters found in parameter '"+k+"'; legal range is '^[0-9]{1,20}$'.")
+	}
+	return n, nil
+}
+
 type handlerFunc func(s *Sim, r *request) (any, *apiError)
 
 type route struct {
@@ -90,10 +104,14 @@ func (s *Sim) serveREST(rw http.ResponseWriter, hr *http.Request, table map[stri
 		encodeReply(0, &apiError{status: 404, code: -5000, msg: "Path " + hr.URL.Path + ", Method " + hr.Method + " is invalid"}, nil).write(rw)
 		return
 	}
-	params := hr.URL.Query()
+	params, err := url.ParseQuery(hr.URL.RawQuery)
+	if err != nil {
+		encodeReply(0, errBad(-1100, "Illegal characters found in a parameter."), nil).write(rw)
+		return
+	}
 	form, err := url.ParseQuery(string(body))
 	if err != nil {
-		encodeReply(0, errBad(-1100, "Illegal characters found in the request body."), nil).write(rw)
+		encodeReply(0, errBad(-1100, "Illegal characters found in a parameter."), nil).write(rw)
 		return
 	}
 	for k, vs := range form {
@@ -252,7 +270,11 @@ func (s *Sim) authLocked(hr *http.Request, sec security, body []byte) *apiError 
 	}
 	recv := int64(5000)
 	if v := q.Get("recvWindow"); v != "" {
-		if n, err := strconv.ParseInt(v, 10, 64); err == nil && n > 0 && n <= 60000 {
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil {
+			return errBad(-1100, "Illegal characters found in parameter 'recvWindow'.")
+		}
+		if n > 0 && n <= 60000 {
 			recv = n
 		}
 	}

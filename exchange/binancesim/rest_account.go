@@ -36,8 +36,14 @@ func hLeverage(s *Sim, r *request) (any, *apiError) {
 	if e := checkSymbol(r, true); e != nil {
 		return nil, e
 	}
+	if r.str("leverage") == "" {
+		return nil, errBad(-1102, "Mandatory parameter 'leverage' was not sent, was empty/null, or malformed.")
+	}
 	lev, err := strconv.Atoi(r.str("leverage"))
-	if err != nil || lev < 1 || lev > s.rules.Brackets[0].InitialLeverage {
+	if err != nil {
+		return nil, errBad(-1100, "Illegal characters found in parameter 'leverage'; legal range is '^[0-9]{1,20}$'.")
+	}
+	if lev < 1 || lev > s.rules.Brackets[0].InitialLeverage {
 		return nil, errBad(-4028, "Leverage "+r.str("leverage")+" is not valid")
 	}
 	a := s.acct
@@ -229,8 +235,14 @@ func hUserTrades(s *Sim, r *request) (any, *apiError) {
 	if e != nil {
 		return nil, e
 	}
-	orderID, _ := strconv.ParseInt(r.str("orderId"), 10, 64)
-	fromID, _ := strconv.ParseInt(r.str("fromId"), 10, 64)
+	orderID, e := r.int64Param("orderId")
+	if e != nil {
+		return nil, e
+	}
+	fromID, e := r.int64Param("fromId")
+	if e != nil {
+		return nil, e
+	}
 	out := []map[string]any{}
 	for _, t := range s.acct.trades {
 		if (orderID != 0 && t.orderID != orderID) || (fromID != 0 && t.id < fromID) || !inWindow(t.time, start, end) {

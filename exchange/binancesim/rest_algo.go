@@ -99,8 +99,11 @@ func hNewAlgo(s *Sim, r *request) (any, *apiError) {
 // findAlgo looks an algo order up by algoId or clientAlgoId (the newest with that id).
 func (s *Sim) findAlgo(r *request) (*algoOrder, *apiError) {
 	a := s.acct
-	if v := r.str("algoId"); v != "" {
-		id, _ := strconv.ParseInt(v, 10, 64)
+	if r.str("algoId") != "" {
+		id, e := r.int64Param("algoId")
+		if e != nil {
+			return nil, e
+		}
 		if g, ok := a.algos[id]; ok {
 			return g, nil
 		}

@@ -59,8 +59,13 @@ func (s *Sim) restTable() map[string]route {
 	}
 }
 
+// depthWeight is the depth request's weight; a garbled limit is charged as
+// the default (0) here and answered -1100 by hDepth.
 func depthWeight(r *request) int {
-	n, _ := strconv.Atoi(r.str("limit"))
+	n, err := strconv.Atoi(r.str("limit"))
+	if err != nil {
+		n = 0
+	}
 	switch {
 	case n == 0 || n > 100 && n <= 500:
 		return 10
@@ -72,8 +77,13 @@ func depthWeight(r *request) int {
 	return 20
 }
 
+// klineWeight is the klines request's weight; a garbled limit is charged as
+// the default (0) here and answered -1100 by window.
 func klineWeight(r *request) int {
-	n, _ := strconv.Atoi(r.str("limit"))
+	n, err := strconv.Atoi(r.str("limit"))
+	if err != nil {
+		n = 0
+	}
 	switch {
 	case n == 0 || n < 100:
 		return 1
@@ -287,7 +297,10 @@ func hDepth(s *Sim, r *request) (any, *apiError) {
 	}
 	n := 500
 	if v := r.str("limit"); v != "" {
-		n, _ = strconv.Atoi(v)
+		var err error
+		if n, err = strconv.Atoi(v); err != nil {
+			n = 0 // not a legal depth: answered -1100 below
+		}
 		switch n {
 		case 5, 10, 20, 50, 100, 500, 1000:
 		default:

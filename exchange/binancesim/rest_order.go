@@ -182,8 +182,11 @@ func (s *Sim) findOrder(r *request) (*order, *apiError) {
 		return nil, e
 	}
 	a := s.acct
-	if v := r.str("orderId"); v != "" {
-		id, _ := strconv.ParseInt(v, 10, 64)
+	if r.str("orderId") != "" {
+		id, e := r.int64Param("orderId")
+		if e != nil {
+			return nil, e
+		}
 		if o, ok := a.orders[id]; ok {
 			return o, nil
 		}
