@@ -183,6 +183,12 @@ func pctChange(from, to decimal.Decimal) decimal.Decimal {
 // Nearest returns the densest cluster above price and the densest at or
 // below it, among clusters whose peak lies within NearestRangePct of price.
 // DistancePct of each is measured from price.
+//
+// "Densest" means the most notional in the zone (Cluster.Total), not the
+// fullest single bucket (PeakNotional): Total is what a move through the zone
+// would liquidate, while the peak depends on the bucket width and on how the
+// zone happens to split across buckets. Ties go to the closer cluster. To
+// weigh zones some other way, rank Clusters yourself (the strategy does).
 func (m *Map) Nearest(now time.Time, price decimal.Decimal) Nearest {
 	out := Nearest{Price: price}
 	if !price.IsPositive() {

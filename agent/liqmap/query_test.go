@@ -246,3 +246,30 @@ func TestNearest(t *testing.T) {
 		t.Errorf("cluster 4%% away returned with a 1%% range: %+v", n.Above)
 	}
 }
+
+// Nearest ranks by the zone's total notional: a wide zone of 11,730 beats a
+// single bucket of 5,700 even though that bucket's peak is higher.
+func TestNearestPrefersTotalOverPeak(t *testing.T) {
+	c := testConfig()
+	c.BucketTicks = 100 // 1 USDT buckets
+	c.MinClusterSharePct = d("0")
+	c.MinClusterNotional = d("1")
+	c.ClusterGapBuckets = 1
+	m := newMap(t, c)
+	apply(t, m, mark(t0, "400"),
+		liq(t0, exchange.Sell, "390", "10"), // 3900
+		liq(t0, exchange.Sell, "391", "10"), // 3910
+		liq(t0, exchange.Sell, "392", "10"), // 3920: the wide zone totals 11730, peak 3920
+		liq(t0, exchange.Sell, "380", "15"), // 5700 alone: a higher peak, a smaller total
+	)
+	if cs := m.Clusters(t0); len(cs) != 2 {
+		t.Fatalf("clusters = %+v, want two", cs)
+	}
+	n := m.Nearest(t0, d("400"))
+	if n.Below == nil {
+		t.Fatal("no cluster below")
+	}
+	eq(t, "total", n.Below.Total, "11730")
+	eq(t, "peak", n.Below.PeakNotional, "3920")
+	eq(t, "distance", n.Below.DistancePct, "-1.875") // (392.5 - 400) / 400
+}
