@@ -27,6 +27,9 @@ const (
 	endDecode    endReason = "undecodable message"
 )
 
+// closeWriteTimeout bounds writing the close frame at shutdown.
+const closeWriteTimeout = time.Second
+
 // connHooks are what a stream adds to the shared connection loop.
 type connHooks struct {
 	// connect dials (and for the user stream first creates a listen key).
@@ -221,7 +224,9 @@ func (l *streamLoop) serve(ctx context.Context, conn *websocket.Conn) (_ endReas
 	for {
 		select {
 		case <-ctx.Done():
-			_ = conn.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(websocket.CloseNormalClosure, ""), time.Time{})
+			// A socket deadline is wall time by nature; bounded so a wedged
+			// socket cannot hold up shutdown (the zero time means no deadline).
+			_ = conn.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(websocket.CloseNormalClosure, ""), time.Now().Add(closeWriteTimeout))
 			return endContext, lastMsg, gotData, nil
 		case f := <-frames:
 			if f.err != nil {
