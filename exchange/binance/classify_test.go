@@ -38,6 +38,7 @@ func TestClassify(t *testing.T) {
 		{"post only", api(-5022, "Post Only order will be rejected"), 400, true, mutation, exchange.ErrRejected, -5022},
 		{"no such order", api(-2013, "Order does not exist."), 400, true, read, exchange.ErrNotFound, -2013},
 		{"unknown order on cancel", api(-2011, "Unknown order sent."), 400, true, mutation, exchange.ErrNotFound, -2011},
+		{"no such position", api(-2018, "Balance or position does not exist."), 400, true, read, exchange.ErrNotFound, -2018},
 		{"timestamp", api(-1021, "Timestamp outside recvWindow"), 400, true, mutation, exchange.ErrRetryable, -1021},
 		{"429", api(-1003, "Too many requests"), 429, true, mutation, exchange.ErrRateLimited, -1003},
 		{"418", api(-1003, "banned"), 418, true, read, exchange.ErrRateLimited, -1003},

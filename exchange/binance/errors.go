@@ -19,11 +19,16 @@ const (
 	mutation
 )
 
-// notFoundCodes are Binance codes meaning "no such order".
-var notFoundCodes = map[int]bool{
-	exchange.CodeNoSuchOrder: true, // -2013 Order does not exist
-	-2011:                    true, // Unknown order sent (cancel)
-	-2018:                    true, // Balance/position does not exist
+// isNotFoundCode reports whether a Binance code means "no such order"
+// (a switch, not a package-level map: no mutable state of ours).
+func isNotFoundCode(code int) bool {
+	switch code {
+	case exchange.CodeNoSuchOrder, // -2013 Order does not exist
+		-2011, // Unknown order sent (cancel)
+		-2018: // Balance/position does not exist
+		return true
+	}
+	return false
 }
 
 // classify turns a failure of one REST call into an *exchange.APIError whose
@@ -103,7 +108,7 @@ func classifyAPI(code, status int, kind callKind) error {
 			return exchange.ErrUnknownOutcome
 		}
 		return exchange.ErrRetryable
-	case notFoundCodes[code]:
+	case isNotFoundCode(code):
 		return exchange.ErrNotFound
 	case code == exchange.CodeTimestamp, code == -1001, code == -1007:
 		// -1021 timestamp, -1001 disconnected, -1007 timeout waiting for
