@@ -57,19 +57,23 @@ func (c *Client) SymbolRules(ctx context.Context, symbol string) (exchange.Symbo
 	return rules, nil
 }
 
-// filterString reads a filter field that Binance sends as a string.
-func filterString(f map[string]any, key string) string {
+// filter reads a filter field that Binance sends as a string. go-binance
+// decodes filters into interface{}, so a float64 here means the format
+// changed: it is a decode error, not silently rounded through a float.
+func (p *parser) filter(f map[string]any, key string) string {
 	switch v := f[key].(type) {
+	case nil:
+		return ""
 	case string:
 		return v
-	case json.Number:
+	case json.Number: // the literal itself, lossless
 		return v.String()
-	case float64:
-		// go-binance decodes filters into interface{}; Binance sends these
-		// as strings, so a float here would be a format change.
-		return decimal.NewFromFloat(v).String()
+	default:
+		if p.err == nil {
+			p.err = fmt.Errorf("filter %v field %s: got %T %v, want a decimal string", f["filterType"], key, v, v)
+		}
+		return ""
 	}
-	return ""
 }
 
 func rulesFromSymbol(s *futures.Symbol) (exchange.SymbolRules, error) {
@@ -78,22 +82,22 @@ func rulesFromSymbol(s *futures.Symbol) (exchange.SymbolRules, error) {
 	for _, f := range s.Filters {
 		switch f["filterType"] {
 		case "PRICE_FILTER":
-			r.TickSize = p.dec("tickSize", filterString(f, "tickSize"))
-			r.MinPrice = p.dec("minPrice", filterString(f, "minPrice"))
-			r.MaxPrice = p.dec("maxPrice", filterString(f, "maxPrice"))
+			r.TickSize = p.dec("tickSize", p.filter(f, "tickSize"))
+			r.MinPrice = p.dec("minPrice", p.filter(f, "minPrice"))
+			r.MaxPrice = p.dec("maxPrice", p.filter(f, "maxPrice"))
 		case "LOT_SIZE":
-			r.StepSize = p.dec("stepSize", filterString(f, "stepSize"))
-			r.MinQty = p.dec("minQty", filterString(f, "minQty"))
-			r.MaxQty = p.dec("maxQty", filterString(f, "maxQty"))
+			r.StepSize = p.dec("stepSize", p.filter(f, "stepSize"))
+			r.MinQty = p.dec("minQty", p.filter(f, "minQty"))
+			r.MaxQty = p.dec("maxQty", p.filter(f, "maxQty"))
 		case "MARKET_LOT_SIZE":
-			r.MarketStepSize = p.dec("market stepSize", filterString(f, "stepSize"))
-			r.MarketMinQty = p.dec("market minQty", filterString(f, "minQty"))
-			r.MarketMaxQty = p.dec("market maxQty", filterString(f, "maxQty"))
+			r.MarketStepSize = p.dec("market stepSize", p.filter(f, "stepSize"))
+			r.MarketMinQty = p.dec("market minQty", p.filter(f, "minQty"))
+			r.MarketMaxQty = p.dec("market maxQty", p.filter(f, "maxQty"))
 		case "MIN_NOTIONAL":
-			r.MinNotional = p.dec("notional", filterString(f, "notional"))
+			r.MinNotional = p.dec("notional", p.filter(f, "notional"))
 		case "PERCENT_PRICE":
-			r.MultiplierUp = p.dec("multiplierUp", filterString(f, "multiplierUp"))
-			r.MultiplierDown = p.dec("multiplierDown", filterString(f, "multiplierDown"))
+			r.MultiplierUp = p.dec("multiplierUp", p.filter(f, "multiplierUp"))
+			r.MultiplierDown = p.dec("multiplierDown", p.filter(f, "multiplierDown"))
 		}
 	}
 	if p.err == nil && !r.TickSize.IsPositive() {
