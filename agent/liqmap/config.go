@@ -35,8 +35,10 @@ const (
 
 // LeverageWeight is one slice of the assumed leverage mix of new positions.
 type LeverageWeight struct {
-	Leverage int             `json:"leverage" yaml:"leverage"`
-	Weight   decimal.Decimal `json:"weight" yaml:"weight"`
+	// Leverage is the slice's leverage (capped at the bracket maximum when projected).
+	Leverage int `json:"leverage" yaml:"leverage"`
+	// Weight is the slice's relative share; weights are normalised to sum 1.
+	Weight decimal.Decimal `json:"weight" yaml:"weight"`
 }
 
 // Config tunes the map. Every *Pct field is in percent (2 means 2%).
@@ -95,9 +97,10 @@ type Config struct {
 	// BuildFastThreshold: a cluster whose notional arrived within this span built fast.
 	BuildFastThreshold time.Duration `json:"buildFastThreshold" yaml:"build_fast_threshold"`
 
-	// VelocityShort and VelocityLong are the two velocity windows.
+	// VelocityShort is the recent velocity window.
 	VelocityShort time.Duration `json:"velocityShort" yaml:"velocity_short"`
-	VelocityLong  time.Duration `json:"velocityLong" yaml:"velocity_long"`
+	// VelocityLong is the baseline velocity window the short one is compared with.
+	VelocityLong time.Duration `json:"velocityLong" yaml:"velocity_long"`
 	// VelocityBin is the time resolution of the velocity windows.
 	VelocityBin time.Duration `json:"velocityBin" yaml:"velocity_bin"`
 	// SpikeRatio: short/long per-minute velocity at or above it is a spike (cascade).
@@ -105,8 +108,9 @@ type Config struct {
 
 	// RegimeWindow is the look-back of the OI/price regime.
 	RegimeWindow time.Duration `json:"regimeWindow" yaml:"regime_window"`
-	// RegimeMinOIChangePct and RegimeMinPriceChangePct: smaller moves are neutral.
-	RegimeMinOIChangePct    decimal.Decimal `json:"regimeMinOiChangePct" yaml:"regime_min_oi_change_pct"`
+	// RegimeMinOIChangePct: a smaller OI move (in percent) is neutral.
+	RegimeMinOIChangePct decimal.Decimal `json:"regimeMinOiChangePct" yaml:"regime_min_oi_change_pct"`
+	// RegimeMinPriceChangePct: a smaller price move (in percent) is neutral.
 	RegimeMinPriceChangePct decimal.Decimal `json:"regimeMinPriceChangePct" yaml:"regime_min_price_change_pct"`
 }
 
