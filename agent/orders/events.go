@@ -475,7 +475,8 @@ func (m *Manager) maybeClose(ctx context.Context, t *trade) bool {
 	}
 	reason := t.exitReason
 	switch {
-	case reason == "" && t.lastCloser == state.LegStop:
+	case t.lastCloser == state.LegStop && !t.pnlUnknown:
+		// The stop closed it, even if an exit was on its way (time stop, ...).
 		reason = "stop"
 	case reason == "" && t.lastCloser == state.LegTarget:
 		reason = "target"
