@@ -1,6 +1,7 @@
 package liqmap
 
 import (
+	"io"
 	"testing"
 	"time"
 
@@ -101,5 +102,40 @@ func BenchmarkVelocity(b *testing.B) {
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		_ = m.Velocity(now)
+	}
+}
+
+func BenchmarkRegime(b *testing.B) {
+	m, now := benchMap(b)
+	if k := m.Regime(now).Kind; k == RegimeUnknown {
+		b.Fatalf("regime unknown: the benchmark would measure the early return")
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		_ = m.Regime(now)
+	}
+}
+
+func BenchmarkRoundNumbers(b *testing.B) {
+	m, now := benchMap(b)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		_ = m.RoundNumbers(now)
+	}
+	b.ReportMetric(float64(nonEmpty(m)), "buckets")
+}
+
+// BenchmarkRender draws the default 30-row histogram around the mark.
+func BenchmarkRender(b *testing.B) {
+	m, now := benchMap(b)
+	p, _ := m.MarkPrice()
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if err := m.Render(now, p, io.Discard, RenderOptions{}); err != nil {
+			b.Fatal(err)
+		}
 	}
 }
