@@ -49,7 +49,8 @@
 //     position is open then. Payment = qty × mark × rate, longs pay a positive
 //     rate. Emitted as ACCOUNT_UPDATE reason FUNDING_FEE (balance change = the
 //     payment; ORDER updates carry a zero balance change, as Binance's "bc"
-//     excludes PnL and commission). After a restart across a funding time the
+//     excludes PnL and commission; like Binance, it lists the position for
+//     isolated margin and no position for cross). After a restart across a funding time the
 //     first event settles it at the saved rate and the first mark seen.
 //   - Liquidation: when the mark reaches risk.LiquidationPrice (wallet = the
 //     isolated margin, or the whole wallet in cross) the entire position is closed

@@ -58,7 +58,13 @@ func (t *Trader) chargeFunding(now time.Time, evMark decimal.Decimal, out *[]exc
 	amount := a.PosQty.Mul(mark).Mul(a.FundingRate).Neg()
 	a.Wallet = a.Wallet.Add(amount)
 	a.Funding = a.Funding.Add(amount)
-	*out = append(*out, t.accountUpdate(ft, "FUNDING_FEE", amount))
+	au := t.accountUpdate(ft, "FUNDING_FEE", amount)
+	if a.MarginType == exchange.Cross {
+		// Like Binance: a cross position's funding update carries the
+		// balance only, no position (isolated: the position it is for).
+		au.Positions = nil
+	}
+	*out = append(*out, au)
 	return true
 }
 
