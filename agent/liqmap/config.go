@@ -63,7 +63,9 @@ type Config struct {
 	// EstimatedHalfLife is the decay half-life of estimated (open-interest) levels.
 	EstimatedHalfLife time.Duration `json:"estimatedHalfLife" yaml:"estimated_half_life"`
 
-	// VWAPWindow is the trade window for the entry price and the taker split of new OI.
+	// VWAPWindow is the trade window, ending at an OI point's time, for the
+	// entry price and the taker split of new OI. Trades are kept for two
+	// windows so a point stamped before the newest trades still sees its own.
 	VWAPWindow time.Duration `json:"vwapWindow" yaml:"vwap_window"`
 	// Leverage is the assumed leverage mix of new positions; weights are
 	// normalised, and each leverage is capped at the bracket maximum for

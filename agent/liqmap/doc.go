@@ -13,9 +13,11 @@
 //     rate. Stats, Cluster.RealizedEvents and Velocity count prints, never
 //     positions, and say so.
 //   - The estimated layer: a rise in open interest (OnOpenInterest) is new
-//     positions opened around the VWAP of the last VWAPWindow of aggTrades,
-//     split long/short by the taker-buy share of that volume (aggTrade "m"
-//     true means the taker sold), spread over the configured leverage mix and
+//     positions opened around the VWAP of the VWAPWindow of aggTrades up to
+//     the point's own time, split long/short by the taker-buy share of that
+//     volume (aggTrade "m" true means the taker sold); a back-filled point
+//     (start-up history) uses Value/OI and an even split instead. The
+//     notional is spread over the configured leverage mix and
 //     placed at each slice's liquidation price from Binance's formula with
 //     maintenance-margin brackets (risk.LiquidationPrice, isolated, wallet =
 //     notional/leverage, for a representative position of PositionNotional).
@@ -34,7 +36,9 @@
 // band are dropped or folded into its edge. Decay is lazy and shared: each
 // layer stores values in epoch units and multiplies by one common factor on
 // read, so an update touches one bucket (O(1) amortised, including the rare
-// rebase) and a query pays one factor per layer. Levels are consumed at
+// rebase) and a query pays one factor per layer. An event older than a
+// layer's epoch (late, or back-filled) is stored already decayed by its age,
+// so history replayed after live events weighs what it would have. Levels are consumed at
 // bucket granularity: a long level is gone once the mark is in or below its
 // bucket, so crossing is early by at most one bucket width.
 //
