@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/gorilla/websocket"
+	"github.com/rs/zerolog"
 	"github.com/shopspring/decimal"
 
 	"github.com/taobot/taobot/exchange"
@@ -82,14 +83,16 @@ func (m *MarketStream) pollOI(ctx context.Context, out chan<- exchange.Event) {
 			}
 		}
 	}
+	var outage pollOutage
 	poll := func() bool {
 		oi, at, err := m.c.OpenInterest(ctx, o.Symbol)
 		if err != nil {
 			if ctx.Err() == nil {
-				m.c.log.Warn().Err(err).Msg("open interest poll failed")
+				outage.failed(&m.c.log, o.Clock.Now(), err)
 			}
 			return true
 		}
+		outage.recovered(&m.c.log, o.Clock.Now())
 		if have && oi.Equal(last) {
 			return true
 		}
@@ -114,4 +117,38 @@ func (m *MarketStream) pollOI(ctx context.Context, out chan<- exchange.Event) {
 			}
 		}
 	}
+}
+
+// oiWarnEvery is how often an ongoing open-interest outage is logged again.
+const oiWarnEvery = time.Minute
+
+// pollOutage keeps an open-interest outage from logging a warning on every
+// poll: the first failure is logged, then at most one line per oiWarnEvery,
+// and one line on recovery. Owned by the polling goroutine.
+type pollOutage struct {
+	failing  bool
+	since    time.Time // first failure of the outage
+	lastLog  time.Time
+	failures int
+}
+
+func (p *pollOutage) failed(log *zerolog.Logger, now time.Time, err error) {
+	p.failures++
+	if !p.failing {
+		p.failing, p.since, p.lastLog = true, now, now
+		log.Warn().Err(err).Msg("open interest poll failed; retrying each poll, repeating this at most once a minute")
+		return
+	}
+	if now.Sub(p.lastLog) >= oiWarnEvery {
+		p.lastLog = now
+		log.Warn().Err(err).Int("failures", p.failures).Dur("for", now.Sub(p.since)).Msg("open interest poll still failing")
+	}
+}
+
+func (p *pollOutage) recovered(log *zerolog.Logger, now time.Time) {
+	if !p.failing {
+		return
+	}
+	log.Info().Int("failures", p.failures).Dur("after", now.Sub(p.since)).Msg("open interest poll recovered")
+	*p = pollOutage{}
 }
