@@ -32,6 +32,13 @@ func (m *Map) OnOpenInterest(o exchange.OpenInterest) error {
 		return fmt.Errorf("liqmap: open interest must be >= 0, got %s", o.OpenInterest)
 	}
 	t := eventTime(o.EventMeta, o.ExchangeTime)
+	if m.haveOI && (t < m.oiTime || (t == m.oiTime && o.OpenInterest.Equal(m.oi))) {
+		// Already reflected: after a restart the adapter back-fills a day of
+		// points the restored snapshot has seen. Counting them again would
+		// re-attribute (or remove) that day's open interest.
+		m.stats.StaleOI++
+		return nil
+	}
 	m.see(t)
 	m.stats.OIUpdates++
 	m.oiHist = pushSample(m.oiHist, sample{T: t, V: o.OpenInterest}, int64(m.cfg.RegimeWindow))

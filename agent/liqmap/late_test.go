@@ -1,6 +1,8 @@
 package liqmap
 
 import (
+	"encoding/json"
+	"fmt"
 	"testing"
 	"time"
 
@@ -97,4 +99,57 @@ func TestLateAddsDecayFromTheirOwnTime(t *testing.T) {
 	// And the 380 print at the epoch is untouched.
 	l, _ = realAt(m, "380", now)
 	eq(t, "realized at epoch", l, "380")
+}
+
+// After a restart the adapter back-fills points the restored snapshot has
+// already applied: they must change nothing.
+func TestRestoredMapIgnoresOldOIPoints(t *testing.T) {
+	m := newMap(t, testConfig())
+	at := func(min int) exchange.EventMeta {
+		ts := t0.Add(time.Duration(min) * time.Minute)
+		return exchange.EventMeta{Symbol: "TAOUSDT", ExchangeTime: ts, ReceiveTime: ts}
+	}
+	apply := func(ev exchange.Event) {
+		t.Helper()
+		if err := m.Apply(ev); err != nil {
+			t.Fatal(err)
+		}
+	}
+	apply(exchange.MarkPrice{EventMeta: at(0), Mark: d("400"), Index: d("400")})
+	apply(exchange.OpenInterest{EventMeta: at(0), OpenInterest: d("1000"), Value: d("400000")})
+	apply(exchange.OpenInterest{EventMeta: at(5), OpenInterest: d("1010"), Value: d("404000")})
+	snap, err := m.Snapshot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := newMap(t, testConfig())
+	if err := r.Restore(snap); err != nil {
+		t.Fatal(err)
+	}
+	view := func() string {
+		b, err := json.Marshal(r.Buckets(t0.Add(10*time.Minute), d("300"), d("500")))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return fmt.Sprintf("%s %d %d", b, r.Stats().OIIncreases, r.Stats().OIDecreases)
+	}
+	before := view()
+	// The back-fill replays the same day, then the first new point arrives.
+	for _, p := range []struct {
+		min int
+		oi  string
+	}{{0, "1000"}, {5, "1010"}} {
+		if err := r.Apply(exchange.OpenInterest{EventMeta: at(p.min), OpenInterest: d(p.oi), Backfill: true}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if after := view(); before != after || r.Stats().StaleOI != 2 {
+		t.Fatalf("old points changed the restored map (stale counted %d)", r.Stats().StaleOI)
+	}
+	if err := r.Apply(exchange.OpenInterest{EventMeta: at(10), OpenInterest: d("1020"), Value: d("408000")}); err != nil {
+		t.Fatal(err)
+	}
+	if r.Stats().OIIncreases != m.Stats().OIIncreases+1 {
+		t.Fatalf("the first new point was not attributed: %d increases", r.Stats().OIIncreases)
+	}
 }

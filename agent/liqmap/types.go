@@ -262,6 +262,9 @@ type Stats struct {
 	DroppedNotional decimal.Decimal `json:"droppedNotional"`
 	// FoldedNotional is notional moved to the band's edge under BandFold.
 	FoldedNotional decimal.Decimal `json:"foldedNotional"`
+	// StaleOI counts open-interest points no newer than the last one applied
+	// (a restart's back-fill of points the restored snapshot already holds).
+	StaleOI int64 `json:"staleOi"`
 	// Ignored counts events for another symbol, of a type the map does not use, or invalid.
 	Ignored int64 `json:"ignored"`
 }
