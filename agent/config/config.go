@@ -186,6 +186,8 @@ type Orders struct {
 	ClusterTolerancePct decimal.Decimal `yaml:"cluster_tolerance_pct"`
 	ClusterGoneGrace    time.Duration   `yaml:"cluster_gone_grace"`
 	CallTimeout         time.Duration   `yaml:"call_timeout"`
+	VenueCheck          time.Duration   `yaml:"venue_check"`
+	VenueCheckIdle      time.Duration   `yaml:"venue_check_idle"`
 }
 
 // Breakeven moves the stop to entry once the trade has run TriggerR risk units.
@@ -306,6 +308,8 @@ func Default() Config {
 			ClusterTolerancePct: dec("1"),
 			ClusterGoneGrace:    30 * time.Second,
 			CallTimeout:         10 * time.Second,
+			VenueCheck:          30 * time.Second,
+			VenueCheckIdle:      5 * time.Minute,
 		},
 		Paper: Paper{StartingBalance: dec("1000"), SlippageBps: dec("2")},
 		State: State{Path: "data/taobot.db"},

@@ -309,6 +309,8 @@ func (o *Orders) validate(c *checker) {
 	c.decIn("orders.cluster_tolerance_pct", o.ClusterTolerancePct, "0", "20", true)
 	c.durIn("orders.cluster_gone_grace", o.ClusterGoneGrace, time.Second, time.Hour)
 	c.durIn("orders.call_timeout", o.CallTimeout, time.Second, 2*time.Minute)
+	c.durIn("orders.venue_check", o.VenueCheck, 5*time.Second, time.Hour)
+	c.durIn("orders.venue_check_idle", o.VenueCheckIdle, 5*time.Second, 24*time.Hour)
 	c.oneOf("orders.entry_type", o.EntryType, "limit", "market")
 	if o.EntryType == "limit" {
 		c.durIn("orders.limit_timeout", o.LimitTimeout, time.Second, 24*time.Hour)

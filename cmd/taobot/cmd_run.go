@@ -255,7 +255,7 @@ func OrdersConfig(cfg *config.Config, onClose func(time.Time, decimal.Decimal, b
 		TimeStop: o.TimeStop, ExitOnClusterGone: o.ExitOnClusterGone, AdoptUnknown: o.UnknownPosition == "adopt",
 		MissingStopAlarm: o.MissingStopAlarm, UserStream: binance.UserStreamName, OnClose: onClose,
 		AdoptStopPct: o.AdoptStopPct, ClusterTolerancePct: o.ClusterTolerancePct, ClusterGoneGrace: o.ClusterGoneGrace,
-		CallTimeout: o.CallTimeout,
+		CallTimeout: o.CallTimeout, VenueCheckInterval: o.VenueCheck, VenueCheckIdleInterval: o.VenueCheckIdle,
 	}
 	if o.EntryType == "market" {
 		oc.EntryType = exchange.Market
