@@ -43,7 +43,11 @@ func runSim(ctx context.Context, c *cli, args []string) int {
 		return err
 	})
 	fs.Usage = func() {
-		fmt.Fprintf(fs.Output(), "Usage: taobot sim [flags]\n\nServe a Binance USD-M futures simulator (REST and WebSocket) on loopback with a\nsynthetic TAOUSDT market, and print a config snippet that points the bot at it.\nRuns until interrupted.\n\nFlags:\n")
+		fmt.Fprintf(fs.Output(), "Usage: taobot sim [flags]\n\nServe a Binance USD-M futures simulator (REST and WebSocket) on loopback with a\nsynthetic TAOUSDT market, and print a config snippet that points the bot at it.\nRuns until interrupted.\n\nScenarios (--scenario):\n")
+		for _, s := range market.Scenarios() {
+			fmt.Fprintf(fs.Output(), "  %-14s %s\n", s, market.Describe(s))
+		}
+		fmt.Fprintf(fs.Output(), "  %-14s %s\n\nFlags:\n", binancesim.FallbackScenario, "tiny seeded random walk, ten-level book, occasional liquidation (for tests)")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
@@ -98,6 +102,10 @@ func runSim(ctx context.Context, c *cli, args []string) int {
 		return exitRuntime
 	}
 	if err := <-served; err != nil {
+		fmt.Fprintf(c.stderr, "taobot sim: %v\n", err)
+		return exitRuntime
+	}
+	if err := sim.Err(); err != nil { // margin/liquidation went wrong: the session's results are suspect
 		fmt.Fprintf(c.stderr, "taobot sim: %v\n", err)
 		return exitRuntime
 	}

@@ -22,6 +22,8 @@ func TestSimFlagErrors(t *testing.T) {
 		want string
 	}{
 		{"help", []string{"--help"}, exitOK, "Usage: taobot sim"},
+		{"help describes scenarios", []string{"--help"}, exitOK, "  long-cascade   crowded high-leverage longs, then a ~7% drop in 6 min"},
+		{"help describes flat", []string{"--help"}, exitOK, "  flat           tiny seeded random walk"},
 		{"unknown scenario", []string{"--scenario", "moon"}, exitUsage, `--scenario: unknown "moon"`},
 		{"bad speed", []string{"--speed", "0"}, exitUsage, "--speed: must be > 0"},
 		{"bad balance", []string{"--balance", "-3"}, exitUsage, "--balance: must be a positive number"},

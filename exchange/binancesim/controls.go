@@ -10,15 +10,24 @@ import (
 
 // Account is a snapshot of the bot's simulated account, for test assertions.
 type Account struct {
-	Wallet     decimal.Decimal
-	Available  decimal.Decimal
-	Position   exchange.Position
-	Leverage   int
+	// Wallet is the USDT wallet balance (realized PnL, fees and funding included).
+	Wallet decimal.Decimal
+	// Available is what new orders may use, as availableBalance reports it.
+	Available decimal.Decimal
+	// Position is the one-way TAOUSDT position, with mark and liquidation price.
+	Position exchange.Position
+	// Leverage is the symbol's leverage setting.
+	Leverage int
+	// MarginType is cross or isolated.
 	MarginType exchange.MarginType
-	DualSide   bool
+	// DualSide is the hedge-mode setting (the simulator trades one-way only).
+	DualSide bool
+	// OpenOrders are the orders not yet final, in placement order.
 	OpenOrders []exchange.Order
-	AlgoOrders []exchange.AlgoOrder // every algo order, open or not, in placement order
-	Income     []exchange.Income
+	// AlgoOrders are every algo order, open or not, in placement order.
+	AlgoOrders []exchange.AlgoOrder
+	// Income is the income history (realized PnL, commission, funding, insurance clear).
+	Income []exchange.Income
 	// Received counts orders and algo orders the simulator accepted.
 	Received int
 	// OrderRequests counts every order and algo order placement request that

@@ -41,11 +41,16 @@ const (
 
 // Fault is one injected failure; which fields matter depends on Kind.
 type Fault struct {
-	Kind     FaultKind
-	Count    int
+	// Kind selects the failure; its doc names the fields below it reads.
+	Kind FaultKind
+	// Count is how many requests, placements or frames the fault affects.
+	Count int
+	// Duration is the fault's period, length, delay, Retry-After or skew.
 	Duration time.Duration
-	Status   int
-	Stream   string
+	// Status is the HTTP status of FaultHTTPError (default 500).
+	Status int
+	// Stream names the stream FaultStall withholds ("" = all, "user" = user data).
+	Stream string
 }
 
 // faults is the live fault state, guarded by Sim.mu.

@@ -9,7 +9,9 @@ import (
 
 // Periodic re-injects Fault every Every of sim time (the CLI's --fault flag).
 type Periodic struct {
+	// Every is the period in sim time; the first firing is Every after Schedule.
 	Every time.Duration
+	// Fault is injected at each firing, as InjectFault would.
 	Fault Fault
 }
 

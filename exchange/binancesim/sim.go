@@ -309,7 +309,10 @@ func (s *Sim) Now() time.Time {
 }
 
 // Advance moves the sim clock forward by d in model steps, publishing every
-// stream message those steps produce before it returns.
+// stream message those steps produce before it returns. A very long single
+// Advance queues every frame of every step before any is sent, and a
+// connection more than 4096 frames behind is dropped: advance a subscribed
+// simulator in shorter pieces.
 func (s *Sim) Advance(d time.Duration) {
 	s.mu.Lock()
 	defer s.mu.Unlock()

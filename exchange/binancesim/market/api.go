@@ -14,14 +14,37 @@ import (
 // Scenario names a scripted market regime sequence.
 type Scenario string
 
-// The named scenarios.
+// The named scenarios; Describe gives each one's line for help texts.
 const (
-	Calm         Scenario = "calm"
-	LongCascade  Scenario = "long-cascade"
+	// Calm is a quiet random walk with a slow on/off trend, deep book, balanced positioning.
+	Calm Scenario = "calm"
+	// LongCascade builds a crowded high-leverage long side, then drops ~7% in
+	// 6 minutes (at EventAt; again every EventEvery if set) through the longs' liquidations.
+	LongCascade Scenario = "long-cascade"
+	// ShortSqueeze mirrors LongCascade: crowded shorts, then a ~7% rally in 6 minutes squeezing them.
 	ShortSqueeze Scenario = "short-squeeze"
-	Chop         Scenario = "chop"
-	NewsSpike    Scenario = "news-spike"
+	// Chop is a volatile mean-reverting range with a thinner book and high-leverage traders, no event.
+	Chop Scenario = "chop"
+	// NewsSpike is calm until a 5-second ~7% shock down on a very thin book, then a partial retrace.
+	NewsSpike Scenario = "news-spike"
 )
+
+// Describe is the scenario's one-line description for help texts; "" for an unknown name.
+func Describe(s Scenario) string {
+	switch s {
+	case Calm:
+		return "quiet random walk, slow on/off trend, deep book, balanced positioning"
+	case LongCascade:
+		return "crowded high-leverage longs, then a ~7% drop in 6 min through their liquidations"
+	case ShortSqueeze:
+		return "crowded high-leverage shorts, then a ~7% rally in 6 min squeezing them"
+	case Chop:
+		return "volatile mean-reverting range, thinner book, high-leverage traders, no event"
+	case NewsSpike:
+		return "calm, then a 5-second ~7% shock down on a very thin book and a partial retrace"
+	}
+	return ""
+}
 
 // Scenarios lists every scenario New accepts, in a stable order.
 func Scenarios() []Scenario {
