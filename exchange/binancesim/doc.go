@@ -73,8 +73,9 @@
 //     trade prints at or through them or the opposite best price reaches
 //     them; no queue position. Marketable limits take only the book depth
 //     within the limit. The bot's resting orders are not in the model's
-//     book: its own taker fills (printed on the tape by the model) never
-//     match them, where Binance's self-trade prevention would expire them.
+//     book: its own taker fills (printed on the tape by the model, tagged as
+//     the bot's at the source) never match them, where Binance's
+//     self-trade prevention would expire them.
 //   - Liquidation of the bot's position closes it at mark with an
 //     "autoclose-" LIQUIDATION order and charges the remaining margin as the
 //     clearance fee; no ADL, no partial liquidation.
@@ -89,6 +90,9 @@
 //     nothing more; /ws/<unknown key or stream> is refused with HTTP 400.
 //   - The 10 incoming messages per second per connection limit is not enforced.
 //   - A connection more than 4096 frames behind is dropped (the market never waits for a reader).
+//   - A margin or liquidation error other than "cannot be liquidated" (say a
+//     bracket table the risk code rejects) is kept (Sim.Err); signed requests
+//     are then answered 500 -1000 rather than trading without liquidation.
 //
 // Faults (InjectFault, or repeating with Schedule / `taobot sim --fault`):
 // drop connections now or every N sim seconds, stall a stream, delay
