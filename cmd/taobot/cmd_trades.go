@@ -57,9 +57,13 @@ func runTrades(_ context.Context, c *cli, args []string) int {
 		if tr.ClosedAt != nil {
 			closed, exit, r = tr.ClosedAt.UTC().Format("2006-01-02 15:04"), tr.Exit.StringFixed(2), tr.R.StringFixed(2)
 		}
+		net := tr.NetPnL.StringFixed(4)
+		if tr.PnLUnknown {
+			net += "?" // closed without its closing fills: incomplete
+		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t\n", tr.ID, tr.Direction,
 			tr.OpenedAt.UTC().Format("2006-01-02 15:04"), closed, tr.Qty.String(), tr.Entry.StringFixed(2), exit,
-			tr.Fees.StringFixed(4), tr.Funding.StringFixed(4), tr.NetPnL.StringFixed(4), r, tr.ExitReason)
+			tr.Fees.StringFixed(4), tr.Funding.StringFixed(4), net, r, tr.ExitReason)
 	}
 	_ = tw.Flush()
 	fmt.Fprintln(c.stdout)
@@ -95,5 +99,8 @@ func printPnlSummary(w io.Writer, s orders.Summary) {
 	fmt.Fprintf(tw, "total R / avg R\t%s / %s\n", s.TotalR.StringFixed(2), s.AvgR.StringFixed(2))
 	fmt.Fprintf(tw, "best / worst\t%s / %s USDT\n", s.Best.StringFixed(4), s.Worst.StringFixed(4))
 	fmt.Fprintf(tw, "max drawdown\t%s USDT (of cumulative net pnl)\n", s.MaxDrawdown.StringFixed(4))
+	if s.PnLUnknown > 0 {
+		fmt.Fprintf(tw, "incomplete\t%d trade(s) closed while taobot could not see the closing fills (marked ?): their PnL is a lower bound of what is known\n", s.PnLUnknown)
+	}
 	_ = tw.Flush()
 }
