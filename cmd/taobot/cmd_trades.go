@@ -100,7 +100,7 @@ func printPnlSummary(w io.Writer, s orders.Summary) {
 	fmt.Fprintf(tw, "best / worst\t%s / %s USDT\n", s.Best.StringFixed(4), s.Worst.StringFixed(4))
 	fmt.Fprintf(tw, "max drawdown\t%s USDT (of cumulative net pnl)\n", s.MaxDrawdown.StringFixed(4))
 	if s.PnLUnknown > 0 {
-		fmt.Fprintf(tw, "incomplete\t%d trade(s) closed while taobot could not see the closing fills (marked ?): their PnL is a lower bound of what is known\n", s.PnLUnknown)
+		fmt.Fprintf(tw, "incomplete\t%d trade(s) closed while taobot could not see the closing fills (marked ?): their PnL is incomplete; check the exchange\n", s.PnLUnknown)
 	}
 	_ = tw.Flush()
 }
