@@ -113,5 +113,9 @@ func runDemo(ctx context.Context, c *cli, args []string) int {
 		log.Error().Err(err).Msg("taobot demo failed")
 		return exitRuntime
 	}
+	if err := sim.Err(); err != nil {
+		log.Error().Err(err).Msg("the simulator failed during the demo")
+		return exitRuntime
+	}
 	return exitOK
 }
