@@ -26,9 +26,9 @@ import (
 type fakeOrders struct {
 	reconcileErr error
 	positions    int
-	flattens  int
-	submits   int
-	ticks     chan time.Time
+	flattens     int
+	submits      int
+	ticks        chan time.Time
 }
 
 var _ Orders = (*fakeOrders)(nil)
