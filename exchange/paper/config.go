@@ -2,7 +2,6 @@ package paper
 
 import (
 	"fmt"
-	"sync"
 
 	"github.com/shopspring/decimal"
 
@@ -86,36 +85,12 @@ func (c Config) withDefaults() (Config, error) {
 	return c, nil
 }
 
-// KV is the small persistence the paper account needs; package state implements it.
-type KV interface {
-	KVGet(key string) ([]byte, bool, error)
-	KVPut(key string, value []byte) error
-}
+// KV is the small persistence the paper account needs; package state
+// implements it (it is the same contract as risk.KV).
+type KV = risk.KV
 
 // MemKV is an in-memory KV for tests and throwaway runs.
-type MemKV struct {
-	mu sync.Mutex
-	m  map[string][]byte
-}
+type MemKV = risk.MemKV
 
 // NewMemKV returns an empty in-memory KV.
-func NewMemKV() *MemKV { return &MemKV{m: map[string][]byte{}} }
-
-// KVGet returns a copy of the value stored under key.
-func (k *MemKV) KVGet(key string) ([]byte, bool, error) {
-	k.mu.Lock()
-	defer k.mu.Unlock()
-	v, ok := k.m[key]
-	if !ok {
-		return nil, false, nil
-	}
-	return append([]byte(nil), v...), true, nil
-}
-
-// KVPut stores a copy of value under key.
-func (k *MemKV) KVPut(key string, value []byte) error {
-	k.mu.Lock()
-	defer k.mu.Unlock()
-	k.m[key] = append([]byte(nil), value...)
-	return nil
-}
+func NewMemKV() *MemKV { return risk.NewMemKV() }
