@@ -147,6 +147,18 @@ func (m *Manager) send(ctx context.Context, t *trade, cid string) (outcome, erro
 			return notPlacedOut, err
 		}
 	}
+	if l.Name == state.LegEntry {
+		// From here the request may be out. A crash now leaves "sent", which a
+		// restart treats like an unknown outcome: watched, never sent again
+		// (Binance refuses a duplicate id only among open orders, so a late
+		// fill plus a resend would double the position). "pending" above still
+		// means certainly not sent.
+		l.State = state.LegSent
+		if err := m.save(t, m.record(t, l)); err != nil {
+			l.State = state.LegPending
+			return notPlacedOut, err
+		}
+	}
 	m.legEvent(m.log.Info(), "order_sent", t, l).Msg("sending order")
 	cctx, cancel := m.callCtx(ctx)
 	var err error
@@ -180,6 +192,9 @@ func (m *Manager) send(ctx context.Context, t *trade, cid string) (outcome, erro
 		m.legEvent(m.log.Error(), "order_rejected", t, l).Int("code", exchange.CodeOf(err)).Err(err).Msg("venue refused the order")
 		oc = rejectedOut
 	case notPlacedOut:
+		if l.State == state.LegSent {
+			l.State = state.LegPending // the venue said no before taking it
+		}
 		m.legEvent(m.log.Warn(), "order_not_placed", t, l).Err(err).Msg("order certainly not placed; will retry")
 	case unknownOut:
 		l.State = state.LegUnknown

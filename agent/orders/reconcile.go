@@ -198,9 +198,11 @@ func (m *Manager) reconcileLegs(ctx context.Context, t *trade, v venueView) erro
 			case found:
 				m.decide("vanished").Str("intent", t.in.ID).Str("client_id", l.ClientID).Str("status", t.status[l.ClientID]).
 					Str("leg_state", string(l.State)).Msg("leg no longer open at the venue; took its final state")
-			case l.Name == state.LegEntry && was == state.LegUnknown && now.Sub(t.in.CreatedAt) < m.cfg.LimitTimeout && t.exitReason == "":
-				// Its send had an unknown outcome: it may still land, so it is
+			case l.Name == state.LegEntry && (was == state.LegUnknown || was == state.LegSent) && now.Sub(t.in.CreatedAt) < m.cfg.LimitTimeout && t.exitReason == "":
+				// Its send had an unknown outcome, or the process stopped while
+				// the request may have been out: it may still land, so it is
 				// watched, never sent again (see resolve).
+				l.State = state.LegUnknown
 				if _, ok := t.unknownSince[l.ClientID]; !ok {
 					t.unknownSince[l.ClientID] = t.in.CreatedAt
 				}

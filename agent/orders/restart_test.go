@@ -1,6 +1,7 @@
 package orders
 
 import (
+	"context"
 	"slices"
 	"testing"
 	"time"
@@ -285,5 +286,57 @@ func TestUnexpectedFillReconciles(t *testing.T) {
 	r.tick(time.Second, MarketView{})
 	if !hasDecision(r, "adopt_unknown") || r.m.OpenPositions() != 1 {
 		t.Errorf("decisions %v", r.logEvents("reconcile"))
+	}
+}
+
+// Crash while the entry request may have been out ("sent" was written, no
+// outcome): a restart must never send it again, even though the venue does
+// not show it yet; when it lands late it is taken, and the stop follows.
+func TestRestartEntryMaybeSentIsWatchedNotResent(t *testing.T) {
+	r := restartRig(t)
+	id := "tb1-c9"
+	r.put(crashIntent(id, t0.Add(-time.Second), exchange.Market, entryLeg(id, exchange.Market, state.LegSent)), nil)
+	f := newFake(r.paper)
+	r.trader = f
+	r.start()
+	if f.calls[id+"-e"] != 0 || !hasDecision(r, "watch_entry") {
+		t.Fatalf("entry sent %d times after a crash mid-send; decisions %v", f.calls[id+"-e"], r.logEvents("reconcile"))
+	}
+	if l, _ := r.intent(id).Leg(state.LegEntry); l.State != state.LegUnknown {
+		t.Fatalf("entry leg %s, want unknown (watched)", l.State)
+	}
+	// The original request lands late.
+	if _, err := r.paper.PlaceOrder(r.ctx, exchange.OrderRequest{Symbol: sym, ClientID: id + "-e", Side: exchange.Buy,
+		Type: exchange.Market, Qty: d("2")}); err != nil {
+		t.Fatal(err)
+	}
+	for range 3 {
+		r.tick(time.Second, MarketView{Mark: d("400.05")})
+	}
+	if f.calls[id+"-e"] != 0 {
+		t.Fatalf("entry re-sent %d times", f.calls[id+"-e"])
+	}
+	eq(t, "position", r.position(id).Qty, d("2"))
+	r.expectVenue(nil, []string{id + "-s/2", id + "-t/0"})
+}
+
+// The entry's write-ahead goes pending -> sent just before the request, and
+// a venue that certainly did not take it puts it back to pending.
+func TestEntrySentStateAroundTheRequest(t *testing.T) {
+	r := restartRig(t)
+	r.cfg.EntryType = exchange.Market
+	f := newFake(r.paper)
+	var seen state.LegState
+	f.placeOrder = func(ctx context.Context, req exchange.OrderRequest) (exchange.Order, error) {
+		in, _, _ := r.store.Intent("tb1-w1")
+		l, _ := in.Leg(state.LegEntry)
+		seen = l.State
+		return f.Trader.PlaceOrder(ctx, req)
+	}
+	r.trader = f
+	r.start()
+	r.submit(sig("w1", exchange.Long), plan(exchange.Long, "400", "390", "420", "2", "20"))
+	if seen != state.LegSent {
+		t.Fatalf("entry state stored during the request: %q, want sent", seen)
 	}
 }
