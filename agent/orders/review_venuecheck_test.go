@@ -120,3 +120,40 @@ func TestReconcileAgainIsHarmless(t *testing.T) {
 	r.trade("398", "2") // the rest fills: the stop follows
 	r.expectVenue(nil, []string{"tb1-ra-t/0", "tb1-ra-s2/3"})
 }
+
+// With a mismatch pending and the venue failing to answer, the check asks
+// again every few seconds, not every tick.
+func TestVenueCheckBacksOffWhileTheVenueFails(t *testing.T) {
+	r := restartRig(t)
+	f := newFake(r.paper)
+	reads := 0
+	failing := false
+	f.positions = func(ctx context.Context, symbol string) ([]exchange.Position, error) {
+		if failing {
+			reads++
+			return nil, &exchange.APIError{HTTPStatus: 503, Msg: "busy", Class: exchange.ErrRetryable}
+		}
+		return f.Trader.Positions(ctx, symbol)
+	}
+	r.trader = f
+	r.start()
+	if _, err := r.paper.PlaceOrder(r.ctx, exchange.OrderRequest{Symbol: sym, ClientID: "manual-2", Side: exchange.Buy,
+		Type: exchange.Market, Qty: d("1")}); err != nil {
+		t.Fatal(err)
+	}
+	r.drain()
+	r.tick(30*time.Second, MarketView{}) // mismatch seen
+	if len(r.logEvents("venue_check")) != 1 {
+		t.Fatalf("no mismatch seen: %v", r.logEvents("venue_check"))
+	}
+	failing = true
+	for range 12 { // 12 one-second ticks
+		r.tick(time.Second, MarketView{})
+	}
+	if reads > 4 {
+		t.Fatalf("venue read %d times in 12s while failing, want one per %s at most", reads, confirmDelay)
+	}
+	if reads == 0 {
+		t.Fatal("the pending mismatch was never re-checked")
+	}
+}

@@ -30,7 +30,10 @@ func (m *Manager) checkVenue(ctx context.Context, now time.Time) {
 	}
 	due := now.Sub(m.lastCheck) >= every
 	if !m.mismatchSince.IsZero() {
-		due = now.Sub(m.mismatchSince) >= confirmDelay
+		// Confirm a mismatch confirmDelay after the last attempt, not after
+		// the first sighting: a venue that keeps failing to answer is asked
+		// every few seconds, not every tick, so the weight stays for stops.
+		due = now.Sub(m.lastCheck) >= confirmDelay
 	}
 	if !due {
 		return
