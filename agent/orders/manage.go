@@ -27,12 +27,20 @@ func (m *Manager) OnTick(ctx context.Context, now time.Time, view MarketView) {
 		m.reconciled = false
 	}
 	if !m.reconciled {
-		if m.loaded || m.reconErr != "" {
+		if (m.loaded || m.reconErr != "") && !now.Before(m.reconNext) {
 			if err := m.Reconcile(ctx); err != nil {
-				m.log.Error().Err(err).Str("event", "reconcile_failed").Msg("reconcile failed; no trading")
-				// No trading, but what is open stays protected and watched.
-				m.each(func(t *trade) { m.watchProtection(ctx, t, now) })
+				m.reconFails++
+				wait := min(time.Second<<min(m.reconFails-1, 5), 30*time.Second)
+				m.reconNext = now.Add(wait)
+				m.log.Error().Err(err).Str("event", "reconcile_failed").Int("attempt", m.reconFails).Dur("retry_in", wait).
+					Msg("reconcile failed; no trading")
+			} else {
+				m.reconFails, m.reconNext = 0, time.Time{}
 			}
+		}
+		if !m.reconciled {
+			// No trading, but what is open stays protected and watched.
+			m.each(func(t *trade) { m.watchProtection(ctx, t, now) })
 		}
 		return
 	}

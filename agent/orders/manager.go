@@ -32,6 +32,10 @@ type Manager struct {
 	loaded     bool // intents read from the store
 	reconciled bool // no Submit until true
 	needRecon  bool // something unexpected happened: reconcile on the next tick
+	// reconFails and reconNext back off a reconciliation that keeps failing
+	// (1s doubling to 30s), so a refused flatten is not re-sent every second.
+	reconFails int
+	reconNext  time.Time
 	// actual maps the order id a triggered algo order became to the algo
 	// order's client id, for venues that give that order its own client id.
 	actual map[int64]string

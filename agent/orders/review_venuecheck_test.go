@@ -157,3 +157,35 @@ func TestVenueCheckBacksOffWhileTheVenueFails(t *testing.T) {
 		t.Fatal("the pending mismatch was never re-checked")
 	}
 }
+
+// A reconciliation that keeps failing is retried with back-off (1s doubling
+// to 30s), not every tick.
+func TestFailingReconcileBacksOff(t *testing.T) {
+	r := restartRig(t)
+	f := newFake(r.paper)
+	reads := 0
+	failing := false
+	f.openOrders = func(ctx context.Context, symbol string) ([]exchange.Order, error) {
+		if failing {
+			reads++
+			return nil, &exchange.APIError{HTTPStatus: 503, Msg: "busy", Class: exchange.ErrRetryable}
+		}
+		return f.Trader.OpenOrders(ctx, symbol)
+	}
+	r.trader = f
+	r.start()
+	failing = true
+	r.m.needRecon = true
+	for range 20 {
+		r.tick(time.Second, MarketView{})
+	}
+	// Attempts at about 1, 2, 4, 8 and 16 seconds.
+	if reads < 3 || reads > 6 {
+		t.Fatalf("reconcile read the venue %d times in 20s, want about 5 (back-off)", reads)
+	}
+	failing = false
+	r.tick(30*time.Second, MarketView{})
+	if !r.m.reconciled || r.m.reconFails != 0 {
+		t.Fatalf("not reconciled after the venue recovered: fails %d", r.m.reconFails)
+	}
+}
