@@ -312,6 +312,10 @@ func (m *Manager) cancel(ctx context.Context, t *trade, cid, why string) error {
 			return fmt.Errorf("cancel %s: outcome unknown and it may still land: %w", cid, err)
 		case !found && l.State != state.LegOpen:
 			l.State = state.LegCanceled // never reached the venue
+		case !found && gone(err):
+			// Cancel and query both say the venue knows no such order: it
+			// cannot fill, and a trade must not stay "closing" for ever on it.
+			l.State = state.LegCanceled
 		case !found:
 			return fmt.Errorf("cancel %s: %w", cid, err)
 		case live(l.State):

@@ -74,3 +74,29 @@ func TestCancelUnknownLegMayStillLand(t *testing.T) {
 		t.Fatalf("after LimitTimeout: cancel err %v, state %s", err, tr.leg(cid).State)
 	}
 }
+
+// A leftover leg the venue has never heard of (cancel and query both say not
+// found) is cancelled in our books, so the trade does not stay closing for
+// ever and block every new entry.
+func TestCancelOfAnOrderTheVenueDoesNotKnow(t *testing.T) {
+	r := restartRig(t)
+	r.cfg.EntryType = exchange.Market
+	f := newFake(r.paper)
+	r.trader = f
+	r.start()
+	r.submit(sig("z1", exchange.Long), plan(exchange.Long, "400", "390", "420", "2", "20"))
+	notFound := &exchange.APIError{Code: exchange.CodeNoSuchOrder, Msg: "Unknown order sent.", Class: exchange.ErrNotFound}
+	f.cancelAlgo = func(context.Context, string, string) (exchange.AlgoOrder, error) {
+		return exchange.AlgoOrder{}, notFound
+	}
+	f.queryAlgo = func(context.Context, string, string) (exchange.AlgoOrder, error) {
+		return exchange.AlgoOrder{}, notFound
+	}
+	tr := r.m.trades["tb1-z1"]
+	if err := r.m.cancel(r.ctx, tr, "tb1-z1-t", "test"); err != nil {
+		t.Fatalf("cancel: %v", err)
+	}
+	if l := tr.leg("tb1-z1-t"); l.State != state.LegCanceled {
+		t.Fatalf("target leg %s, want canceled", l.State)
+	}
+}
