@@ -94,6 +94,10 @@ type trade struct {
 	exitReason string
 	// lastCloser is the leg whose fill last reduced the position.
 	lastCloser state.LegName
+	// stopAbsent: the current stop was missing from the venue's open algo
+	// orders and could not be queried. It may be gone, so protection places a
+	// new version (an extra reduce-only stop is harmless; none is not).
+	stopAbsent bool
 	// lastFillAt is the venue time of the newest booked fill: a position
 	// closes when its last fill happened, on the same clock it opened on.
 	lastFillAt time.Time

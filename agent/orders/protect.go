@@ -35,7 +35,7 @@ func (t *trade) exiting() bool {
 // protected reports whether an acknowledged stop covers the exposure at the wanted level.
 func (t *trade) protected() bool {
 	s := t.current(state.LegStop)
-	return s != nil && s.State == state.LegOpen && s.Qty.GreaterThanOrEqual(t.exposure())
+	return s != nil && s.State == state.LegOpen && !t.stopAbsent && s.Qty.GreaterThanOrEqual(t.exposure())
 }
 
 // protect makes sure the exposure has a reduce-only STOP_MARKET of at least
@@ -70,7 +70,7 @@ func (m *Manager) protect(ctx context.Context, t *trade) {
 			return // still unresolved: next tick
 		}
 	}
-	if old != nil && old.Qty.GreaterThanOrEqual(want) && old.Price.Equal(t.stopLevel()) {
+	if old != nil && !t.stopAbsent && old.Qty.GreaterThanOrEqual(want) && old.Price.Equal(t.stopLevel()) {
 		m.placeTarget(ctx, t)
 		return
 	}
@@ -92,6 +92,7 @@ func (m *Manager) protect(ctx context.Context, t *trade) {
 	oc, err := m.send(ctx, t, cid)
 	switch oc {
 	case okOutcome:
+		t.stopAbsent = false
 		l := t.leg(cid)
 		m.legEvent(m.log.Info(), "stop_placed", t, l).Str("working_type", string(m.cfg.StopWorkingType)).Msg("protective stop placed")
 		if oldID != "" {

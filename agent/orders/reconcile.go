@@ -191,6 +191,9 @@ func (m *Manager) reconcileLegs(ctx context.Context, t *trade, v venueView) erro
 			if err != nil {
 				// Go on with the other legs (a stop must still be seen to);
 				// the trade's close/finish decisions wait for a full picture.
+				if l.Name == state.LegStop && l.State == state.LegOpen && t.current(state.LegStop) == l {
+					t.stopAbsent = true
+				}
 				errs = append(errs, err)
 				continue
 			}

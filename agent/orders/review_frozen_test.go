@@ -76,3 +76,32 @@ func TestFailedReconcileStillProtects(t *testing.T) {
 		t.Error("reported reconciled")
 	}
 }
+
+// The stop is missing from the venue's open algo orders and its query fails:
+// it may be gone, so a new stop version is placed at once (an extra
+// reduce-only stop is harmless), even while reconciliation keeps failing.
+func TestStopMissingAndUnqueryableIsReplaced(t *testing.T) {
+	r := restartRig(t)
+	r.cfg.EntryType = exchange.Market
+	f := newFake(r.paper)
+	r.trader = f
+	r.start()
+	r.submit(sig("gone", exchange.Long), plan(exchange.Long, "400", "390", "420", "2", "20"))
+	r.expectVenue(nil, []string{"tb1-gone-s/2", "tb1-gone-t/0"})
+	// The stop vanishes at the venue with its update lost, and queries fail.
+	if _, err := r.paper.CancelAlgoOrder(r.ctx, sym, "tb1-gone-s"); err != nil {
+		t.Fatal(err)
+	}
+	r.drain()
+	f.queryAlgo = func(context.Context, string, string) (exchange.AlgoOrder, error) {
+		return exchange.AlgoOrder{}, &exchange.APIError{HTTPStatus: 503, Msg: "busy", Class: exchange.ErrRetryable}
+	}
+	if err := r.m.Reconcile(r.ctx); err == nil {
+		t.Fatal("reconcile should fail while the stop cannot be queried")
+	}
+	r.tick(time.Second, MarketView{})
+	r.expectVenue(nil, []string{"tb1-gone-t/0", "tb1-gone-s2/2"})
+	if !r.m.trades["tb1-gone"].protected() {
+		t.Fatal("still unprotected after the new stop")
+	}
+}
