@@ -38,6 +38,9 @@ func (m *Manager) decide(decision string) *zerolog.Event {
 func (m *Manager) Reconcile(ctx context.Context) error {
 	m.reconciled = false
 	err := m.reconcile(ctx)
+	for i := 0; i < 2 && errors.Is(err, errVenueMoved); i++ {
+		err = m.reconcile(ctx) // fills were landing: look again (a pass is idempotent)
+	}
 	if err != nil {
 		m.reconErr = err.Error()
 		return err
@@ -71,7 +74,11 @@ func (m *Manager) reconcile(ctx context.Context) error {
 	if len(errs) == 0 {
 		// A position or order of ours the store does not account for must be
 		// gone (or adopted) before trading: any failure here fails Reconcile.
-		if err := m.reconcilePosition(ctx, v); err != nil {
+		// The legs were queried after the snapshot, so fills may have landed
+		// since: act on the position only if it has not moved.
+		if err := m.positionUnchanged(ctx, v); err != nil {
+			errs = append(errs, err)
+		} else if err := m.reconcilePosition(ctx, v); err != nil {
 			errs = append(errs, err)
 		} else if err := m.cancelOrphans(ctx, v); err != nil {
 			errs = append(errs, err)
@@ -89,6 +96,32 @@ func (m *Manager) reconcile(ctx context.Context) error {
 	})
 	if len(errs) > 0 {
 		return fmt.Errorf("reconcile: %w", errors.Join(errs...))
+	}
+	return nil
+}
+
+// errVenueMoved: the venue's position changed during a reconciliation pass.
+var errVenueMoved = errors.New("the venue's position changed while reconciling")
+
+// positionUnchanged re-reads the venue's position and compares it with the
+// snapshot the pass started from.
+func (m *Manager) positionUnchanged(ctx context.Context, v venueView) error {
+	cctx, cancel := m.callCtx(ctx)
+	ps, err := m.tr.Positions(cctx, m.cfg.Symbol)
+	cancel()
+	if err != nil {
+		return fmt.Errorf("re-read position: %w", err)
+	}
+	now := decimal.Zero
+	for _, p := range ps {
+		if p.Symbol == m.cfg.Symbol && !p.Flat() {
+			now = p.Qty
+		}
+	}
+	if !now.Equal(v.pos.Qty) {
+		m.decide("venue_moved").Str("snapshot_qty", v.pos.Qty.String()).Str("now_qty", now.String()).
+			Msg("position changed during reconciliation; looking again")
+		return errVenueMoved
 	}
 	return nil
 }

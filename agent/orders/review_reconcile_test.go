@@ -82,3 +82,28 @@ func TestSubmitRefusesWithOurOrderOpen(t *testing.T) {
 		t.Fatalf("Submit err = %v, want ErrVenueNotClear", err)
 	}
 }
+
+// A position that changes between the reconciliation's snapshot and its
+// decision (here: a phantom that is flat by the time it would be adopted) is
+// looked at again, never adopted or flattened from the stale snapshot.
+func TestReconcileDoesNotActOnAMovedPosition(t *testing.T) {
+	r := restartRig(t)
+	r.cfg.AdoptUnknown = true
+	f := newFake(r.paper)
+	reads := 0
+	f.positions = func(ctx context.Context, symbol string) ([]exchange.Position, error) {
+		reads++
+		if reads == 1 { // the snapshot still shows a position that has just closed
+			return []exchange.Position{{Symbol: sym, Qty: d("2"), EntryPrice: d("400")}}, nil
+		}
+		return f.Trader.Positions(ctx, symbol)
+	}
+	r.trader = f
+	r.start()
+	if hasDecision(r, "adopt_unknown") || hasDecision(r, "flatten_unknown") || r.m.OpenPositions() != 0 {
+		t.Fatalf("acted on a stale snapshot: decisions %v", r.logEvents("reconcile"))
+	}
+	if !hasDecision(r, "venue_moved") || !r.m.reconciled {
+		t.Fatalf("want a second look and a clean reconcile; decisions %v", r.logEvents("reconcile"))
+	}
+}

@@ -76,8 +76,8 @@ func TestVenueCheckIntervals(t *testing.T) {
 	for range 3 { // in the two-minute start-up window: every 30s
 		r.tick(30*time.Second, MarketView{})
 	}
-	if reads != 1+3 { // the reconcile, then three checks
-		t.Fatalf("reads in the start-up window %d, want 4", reads)
+	if reads != 2+3 { // the reconcile (snapshot and the re-check before acting), then three checks
+		t.Fatalf("reads in the start-up window %d, want 5", reads)
 	}
 	reads = 0
 	for range 9 { // to 4.5 minutes after the last check
