@@ -47,51 +47,47 @@ func msTime(ms int64) time.Time {
 	return time.UnixMilli(ms).UTC()
 }
 
-func orderFromAPI(o *futures.Order) (exchange.Order, error) {
+// orderFields are the order fields go-binance repeats in its Order,
+// CreateOrderResponse and CancelOrderResponse types; one conversion serves all three.
+type orderFields struct {
+	symbol, clientID                      string
+	orderID                               int64
+	side, typ, tif, status                string
+	price, origQty, executedQty, avgPrice string
+	reduceOnly                            bool
+	updateTime                            int64
+}
+
+func (f orderFields) order() (exchange.Order, error) {
 	var p parser
 	out := exchange.Order{
-		Symbol: o.Symbol, ClientID: o.ClientOrderID, OrderID: o.OrderID,
-		Side: exchange.Side(o.Side), Type: exchange.OrderType(o.Type),
-		TimeInForce: exchange.TimeInForce(o.TimeInForce), Status: exchange.OrderStatus(o.Status),
-		Price:       p.dec("price", o.Price),
-		Qty:         p.dec("origQty", o.OrigQuantity),
-		ExecutedQty: p.dec("executedQty", o.ExecutedQuantity),
-		AvgPrice:    p.dec("avgPrice", o.AvgPrice),
-		ReduceOnly:  o.ReduceOnly,
-		UpdateTime:  msTime(o.UpdateTime),
+		Symbol: f.symbol, ClientID: f.clientID, OrderID: f.orderID,
+		Side: exchange.Side(f.side), Type: exchange.OrderType(f.typ),
+		TimeInForce: exchange.TimeInForce(f.tif), Status: exchange.OrderStatus(f.status),
+		Price:       p.dec("price", f.price),
+		Qty:         p.dec("origQty", f.origQty),
+		ExecutedQty: p.dec("executedQty", f.executedQty),
+		AvgPrice:    p.dec("avgPrice", f.avgPrice),
+		ReduceOnly:  f.reduceOnly,
+		UpdateTime:  msTime(f.updateTime),
 	}
 	return out, p.err
+}
+
+func orderFromAPI(o *futures.Order) (exchange.Order, error) {
+	return orderFields{o.Symbol, o.ClientOrderID, o.OrderID, string(o.Side), string(o.Type), string(o.TimeInForce),
+		string(o.Status), o.Price, o.OrigQuantity, o.ExecutedQuantity, o.AvgPrice, o.ReduceOnly, o.UpdateTime}.order()
 }
 
 func orderFromCreate(o *futures.CreateOrderResponse) (exchange.Order, error) {
-	var p parser
-	out := exchange.Order{
-		Symbol: o.Symbol, ClientID: o.ClientOrderID, OrderID: o.OrderID,
-		Side: exchange.Side(o.Side), Type: exchange.OrderType(o.Type),
-		TimeInForce: exchange.TimeInForce(o.TimeInForce), Status: exchange.OrderStatus(o.Status),
-		Price:       p.dec("price", o.Price),
-		Qty:         p.dec("origQty", o.OrigQuantity),
-		ExecutedQty: p.dec("executedQty", o.ExecutedQuantity),
-		AvgPrice:    p.dec("avgPrice", o.AvgPrice),
-		ReduceOnly:  o.ReduceOnly,
-		UpdateTime:  msTime(o.UpdateTime),
-	}
-	return out, p.err
+	return orderFields{o.Symbol, o.ClientOrderID, o.OrderID, string(o.Side), string(o.Type), string(o.TimeInForce),
+		string(o.Status), o.Price, o.OrigQuantity, o.ExecutedQuantity, o.AvgPrice, o.ReduceOnly, o.UpdateTime}.order()
 }
 
+// orderFromCancel: a cancel reply has no avgPrice.
 func orderFromCancel(o *futures.CancelOrderResponse) (exchange.Order, error) {
-	var p parser
-	out := exchange.Order{
-		Symbol: o.Symbol, ClientID: o.ClientOrderID, OrderID: o.OrderID,
-		Side: exchange.Side(o.Side), Type: exchange.OrderType(o.Type),
-		TimeInForce: exchange.TimeInForce(o.TimeInForce), Status: exchange.OrderStatus(o.Status),
-		Price:       p.dec("price", o.Price),
-		Qty:         p.dec("origQty", o.OrigQuantity),
-		ExecutedQty: p.dec("executedQty", o.ExecutedQuantity),
-		ReduceOnly:  o.ReduceOnly,
-		UpdateTime:  msTime(o.UpdateTime),
-	}
-	return out, p.err
+	return orderFields{o.Symbol, o.ClientOrderID, o.OrderID, string(o.Side), string(o.Type), string(o.TimeInForce),
+		string(o.Status), o.Price, o.OrigQuantity, o.ExecutedQuantity, "", o.ReduceOnly, o.UpdateTime}.order()
 }
 
 func positionFromAPI(r *futures.PositionRisk) (exchange.Position, error) {
