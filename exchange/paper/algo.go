@@ -180,10 +180,7 @@ func (t *Trader) rememberAlgo(g exchange.AlgoOrder) {
 
 // CancelAlgoOrder cancels an open algo order by client algo id.
 func (t *Trader) CancelAlgoOrder(ctx context.Context, symbol, clientAlgoID string) (exchange.AlgoOrder, error) {
-	if err := ctx.Err(); err != nil {
-		return exchange.AlgoOrder{}, err
-	}
-	if err := t.checkSymbol(symbol); err != nil {
+	if err := t.ready(ctx, symbol); err != nil {
 		return exchange.AlgoOrder{}, err
 	}
 	t.mu.Lock()
@@ -209,20 +206,12 @@ func (t *Trader) CancelAlgoOrder(ctx context.Context, symbol, clientAlgoID strin
 
 // findDoneAlgo returns the newest finished algo order with clientAlgoID.
 func (t *Trader) findDoneAlgo(clientAlgoID string) (exchange.AlgoOrder, bool) {
-	for i := len(t.acct.AlgoHistory) - 1; i >= 0; i-- {
-		if t.acct.AlgoHistory[i].ClientAlgoID == clientAlgoID {
-			return t.acct.AlgoHistory[i], true
-		}
-	}
-	return exchange.AlgoOrder{}, false
+	return newest(t.acct.AlgoHistory, func(g exchange.AlgoOrder) bool { return g.ClientAlgoID == clientAlgoID })
 }
 
 // QueryAlgoOrder returns an open or recently finished algo order by client algo id.
 func (t *Trader) QueryAlgoOrder(ctx context.Context, symbol, clientAlgoID string) (exchange.AlgoOrder, error) {
-	if err := ctx.Err(); err != nil {
-		return exchange.AlgoOrder{}, err
-	}
-	if err := t.checkSymbol(symbol); err != nil {
+	if err := t.ready(ctx, symbol); err != nil {
 		return exchange.AlgoOrder{}, err
 	}
 	t.mu.Lock()
@@ -240,10 +229,7 @@ func (t *Trader) QueryAlgoOrder(ctx context.Context, symbol, clientAlgoID string
 
 // OpenAlgoOrders returns the open algo orders, oldest first.
 func (t *Trader) OpenAlgoOrders(ctx context.Context, symbol string) ([]exchange.AlgoOrder, error) {
-	if err := ctx.Err(); err != nil {
-		return nil, err
-	}
-	if err := t.checkSymbol(symbol); err != nil {
+	if err := t.ready(ctx, symbol); err != nil {
 		return nil, err
 	}
 	t.mu.Lock()

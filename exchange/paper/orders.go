@@ -279,10 +279,7 @@ func (t *Trader) remember(o exchange.Order) {
 
 // CancelOrder cancels an open order by client id.
 func (t *Trader) CancelOrder(ctx context.Context, symbol, clientID string) (exchange.Order, error) {
-	if err := ctx.Err(); err != nil {
-		return exchange.Order{}, err
-	}
-	if err := t.checkSymbol(symbol); err != nil {
+	if err := t.ready(ctx, symbol); err != nil {
 		return exchange.Order{}, err
 	}
 	t.mu.Lock()
@@ -309,20 +306,12 @@ func (t *Trader) CancelOrder(ctx context.Context, symbol, clientID string) (exch
 
 // findDone returns the newest finished order with clientID.
 func (t *Trader) findDone(clientID string) (exchange.Order, bool) {
-	for i := len(t.acct.History) - 1; i >= 0; i-- {
-		if t.acct.History[i].ClientID == clientID {
-			return t.acct.History[i], true
-		}
-	}
-	return exchange.Order{}, false
+	return newest(t.acct.History, func(o exchange.Order) bool { return o.ClientID == clientID })
 }
 
 // QueryOrder returns an open or recently finished order by client id.
 func (t *Trader) QueryOrder(ctx context.Context, symbol, clientID string) (exchange.Order, error) {
-	if err := ctx.Err(); err != nil {
-		return exchange.Order{}, err
-	}
-	if err := t.checkSymbol(symbol); err != nil {
+	if err := t.ready(ctx, symbol); err != nil {
 		return exchange.Order{}, err
 	}
 	t.mu.Lock()
@@ -340,10 +329,7 @@ func (t *Trader) QueryOrder(ctx context.Context, symbol, clientID string) (excha
 
 // OpenOrders returns the open regular orders, oldest first.
 func (t *Trader) OpenOrders(ctx context.Context, symbol string) ([]exchange.Order, error) {
-	if err := ctx.Err(); err != nil {
-		return nil, err
-	}
-	if err := t.checkSymbol(symbol); err != nil {
+	if err := t.ready(ctx, symbol); err != nil {
 		return nil, err
 	}
 	t.mu.Lock()

@@ -263,6 +263,25 @@ const (
 	codeNoMarketPrice      = exchange.CodeUnknown
 )
 
+// ready is what every call checks first: a live context and our symbol.
+func (t *Trader) ready(ctx context.Context, symbol string) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	return t.checkSymbol(symbol)
+}
+
+// newest returns the last element of s that match accepts.
+func newest[T any](s []T, match func(T) bool) (T, bool) {
+	for i := len(s) - 1; i >= 0; i-- {
+		if match(s[i]) {
+			return s[i], true
+		}
+	}
+	var zero T
+	return zero, false
+}
+
 func (t *Trader) checkSymbol(symbol string) error {
 	if symbol != t.cfg.Symbol {
 		return reject(codeBadSymbol, fmt.Sprintf("Invalid symbol %q: this paper account trades %s.", symbol, t.cfg.Symbol))
