@@ -99,10 +99,14 @@ type Agent struct {
 	startedAt  time.Time
 	counts     Counts
 	sc         strategy.Config
-	firstMark  time.Time
-	flattenAt  time.Time
-	lastSignal *state.SignalRecord
-	lastSig    *strategy.Signal
+	// lastClusters are the clusters the last evaluation queried, at
+	// lastClustersAt (the mark's event time); the tick reuses them.
+	lastClusters   []liqmap.Cluster
+	lastClustersAt time.Time
+	firstMark      time.Time
+	flattenAt      time.Time
+	lastSignal     *state.SignalRecord
+	lastSig        *strategy.Signal
 
 	status atomic.Pointer[Status]
 }
@@ -375,6 +379,7 @@ func (a *Agent) evaluate(ctx context.Context, now time.Time) {
 		a.firstMark = now
 	}
 	clusters := a.m.Clusters(now)
+	a.lastClusters, a.lastClustersAt = clusters, now
 	if v := a.strat.Behaviour().Observe(now, price, a.volSince, clusters); v != nil {
 		a.onVisit(*v)
 	}
@@ -464,7 +469,7 @@ func (a *Agent) onTick(ctx context.Context, now time.Time) {
 	stale := a.staleReason(now)
 	a.checkKillSwitch(ctx, now)
 	if a.d.Orders != nil {
-		a.d.Orders.OnTick(ctx, now, orders.MarketView{Now: now, Mark: a.mark.Mark, Nearest: a.m.Nearest(a.mapNow(now), a.mark.Mark), Stale: stale != ""})
+		a.d.Orders.OnTick(ctx, now, orders.MarketView{Now: now, Mark: a.mark.Mark, Nearest: a.nearest(now), Stale: stale != ""})
 	}
 	if iv := a.cfg.LiqMap.SnapshotInterval; iv > 0 && now.Sub(a.lastSnap) >= iv {
 		a.snapshot(now)
@@ -473,6 +478,16 @@ func (a *Agent) onTick(ctx context.Context, now time.Time) {
 		a.lastView = now
 		a.publish(now, stale)
 	}
+}
+
+// nearest is the map's nearest clusters around the mark at the map's time,
+// reusing the last evaluation's clusters when they are for that time.
+func (a *Agent) nearest(now time.Time) liqmap.Nearest {
+	at := a.mapNow(now)
+	if at.Equal(a.lastClustersAt) && a.lastClusters != nil {
+		return liqmap.NearestOf(a.lastClusters, a.mark.Mark, a.m.Config().NearestRangePct)
+	}
+	return a.m.Nearest(at, a.mark.Mark)
 }
 
 // mapNow is the time to query the map at: the last event time, so replay and

@@ -190,13 +190,22 @@ func pctChange(from, to decimal.Decimal) decimal.Decimal {
 // zone happens to split across buckets. Ties go to the closer cluster. To
 // weigh zones some other way, rank Clusters yourself (the strategy does).
 func (m *Map) Nearest(now time.Time, price decimal.Decimal) Nearest {
+	if !price.IsPositive() {
+		return Nearest{Price: price}
+	}
+	return NearestOf(m.Clusters(now), price, m.cfg.NearestRangePct)
+}
+
+// NearestOf is Nearest over clusters already queried (Map.Clusters), so a
+// caller holding them does not scan the map again.
+func NearestOf(clusters []Cluster, price, rangePct decimal.Decimal) Nearest {
 	out := Nearest{Price: price}
 	if !price.IsPositive() {
 		return out
 	}
-	for _, c := range m.Clusters(now) {
+	for _, c := range clusters {
 		c.DistancePct = pctChange(price, c.PeakPrice)
-		if c.DistancePct.Abs().GreaterThan(m.cfg.NearestRangePct) {
+		if c.DistancePct.Abs().GreaterThan(rangePct) {
 			continue
 		}
 		slot := &out.Below
